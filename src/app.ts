@@ -1,0 +1,136 @@
+import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import { DEFAULT_SLACK_API_URL } from './config';
+import type { Deps } from './deps';
+import { alertRoute } from './http/alerts';
+import { healthRoutes } from './http/health';
+import { sendJson } from './http/json';
+import { createHttpServer, SLACK_BODY_LIMIT, type HttpServer, type Route } from './http/server';
+import { boltLogger } from './slack/boltLogger';
+import { SLACK_EVENTS_PATH } from './slack/ids';
+import { registerListeners } from './slack/register';
+
+/**
+ * Builds the Bolt app and the HTTP server from the dependencies: HTTP mode (Slack requests on
+ * `POST /slack/events`, signature and 5-minute window checked by Bolt) or Socket Mode (when an app
+ * token is set, with health, readiness, metrics and alerts still served on `PORT`).
+ */
+export interface RunningApp {
+  port: number;
+  http: HttpServer;
+  bolt: App;
+  /** Stops intake, lets in-flight work finish (bounded), keeps watches and approvals stored. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function startApp(deps: Deps, opts: { port: number; host?: string; extraRoutes?: Route[] } = { port: deps.config.port }): Promise<RunningApp> {
+  const { config, logger } = deps;
+  const slackApiUrl = config.slack.apiUrl ?? DEFAULT_SLACK_API_URL;
+  const socketMode = Boolean(config.slack.appToken);
+
+  const receiver: Receiver = socketMode
+    ? new SocketModeReceiver({
+        appToken: config.slack.appToken!,
+        logger: boltLogger(logger),
+        installerOptions: { clientOptions: { slackApiUrl } },
+        autoReconnectEnabled: true,
+      })
+    : new HTTPReceiver({
+        signingSecret: config.slack.signingSecret!,
+        endpoints: [SLACK_EVENTS_PATH],
+        // Off: the answer (the ack) goes out at once and the listener keeps working after it.
+        processBeforeResponse: false,
+        logger: boltLogger(logger),
+        bodyLimit: SLACK_BODY_LIMIT,
+      });
+
+  const bolt = new App({
+    token: config.slack.botToken,
+    receiver,
+    // Identity was checked with auth.test in deps.ts; Bolt must not make its own unguarded call.
+    tokenVerificationEnabled: false,
+    botId: deps.identity.botId,
+    botUserId: deps.identity.botUserId,
+    logger: boltLogger(logger),
+    clientOptions: { slackApiUrl, retryConfig: { retries: 0 }, timeout: 10_000, rejectRateLimitedCalls: true },
+  });
+
+  // Every listener runs inside this: counted for shutdown, and measured by kind and outcome.
+  bolt.use(async ({ body, next }) => {
+    const kind = (body as { command?: string; type?: string }).command ? 'command' : ((body as { type?: string }).type ?? 'other');
+    try {
+      await deps.inFlight.track(next());
+      deps.metrics.slackRequests.inc({ kind, outcome: 'ok' });
+    } catch (err) {
+      deps.metrics.slackRequests.inc({ kind, outcome: 'error' });
+      throw err;
+    }
+  });
+  registerListeners(bolt, {
+    ops: deps.ops,
+    secmaster: deps.secmaster,
+    cards: deps.cards,
+    approvals: deps.approvals,
+    approvalService: deps.approvalService,
+    gateway: deps.gateway,
+    store: deps.store,
+    audit: deps.audit,
+    logger,
+    defaultWorkspaceId: config.secmaster.workspaceId,
+    botId: deps.identity.botId,
+    now: deps.now,
+  });
+
+  const routes: Route[] = [
+    ...healthRoutes({ ping: () => deps.store.ping(), policyLoaded: () => deps.policy.loaded() }),
+    {
+      method: 'GET',
+      path: '/metrics',
+      handler: async (_req, res) => {
+        const text = await deps.metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
+        res.end(text);
+      },
+    },
+    alertRoute({ token: config.alertWebhookToken, secmaster: deps.secmaster, cards: deps.cards, defaultWorkspaceId: config.secmaster.workspaceId, logger }),
+    ...(opts.extraRoutes ?? []),
+    // In Socket Mode nothing arrives over HTTP from Slack: say so rather than 404 without a reason.
+    ...(socketMode ? [{ method: 'POST', path: SLACK_EVENTS_PATH, handler: ((_req, res) => sendJson(res, 404, { ok: false, error: 'socket_mode' })) as Route['handler'] }] : []),
+  ];
+  const http = createHttpServer({
+    routes,
+    slack: socketMode
+      ? undefined
+      : {
+          path: SLACK_EVENTS_PATH,
+          listener: (receiver as HTTPReceiver).requestListener,
+          onAnswered: (ms) => deps.metrics.ackSeconds.observe({ path: SLACK_EVENTS_PATH }, ms / 1000),
+        },
+    logger,
+  });
+
+  const port = await http.listen(opts.port, opts.host);
+  if (socketMode) await bolt.start();
+  deps.watcher.start();
+  deps.expiry.start();
+
+  let stopping: Promise<void> | undefined;
+  return {
+    port,
+    http,
+    bolt,
+    stop(graceMs = 7_000) {
+      stopping ??= (async () => {
+        const deadline = Date.now() + graceMs;
+        if (socketMode) await bolt.stop().catch(() => undefined);
+        await http.close(Math.max(0, Math.min(3_000, deadline - Date.now())));
+        const finished = await deps.inFlight.idle(Math.max(0, deadline - Date.now()));
+        if (!finished) logger.warn('shutting down with work still in flight', { inFlight: deps.inFlight.count() });
+        await deps.watcher.stop();
+        await deps.expiry.stop();
+        await deps.store.close().catch(() => undefined);
+        await deps.dispatcher.close().catch(() => undefined);
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,182 @@
+import { randomBytes } from 'node:crypto';
+import type { AuditTrail } from '../audit/trail';
+import type { OperationOutcome, Target } from '../domain/outcome';
+import { auditEntryFor } from '../operations/auditEntry';
+import type { ApprovalRequester, OperationsService } from '../operations/service';
+import { isApprover, type GroupMembership } from '../policy/evaluate';
+import type { Policy } from '../policy/load';
+import type { Operation } from '../secmaster/schemas';
+import type { Approval, Store } from '../store/types';
+
+/**
+ * The two-person rule. An approval is bound to what it approves (instance, operation, requester,
+ * rule) by an opaque ID whose record lives in the store; the state machine
+ * pending → approved | rejected | expired, approved → executed | failed | void moves only by
+ * compare-and-set, so simultaneous clicks cannot both win, and the operation runs once.
+ */
+
+export type DecideResult =
+  | { kind: 'not_found' }
+  | { kind: 'self'; approval: Approval }
+  | { kind: 'not_approver'; approval: Approval }
+  | { kind: 'duplicate'; approval: Approval }
+  | { kind: 'closed'; approval: Approval }
+  | { kind: 'expired'; approval: Approval; justExpired: boolean }
+  | { kind: 'counted'; approval: Approval }
+  | { kind: 'rejected'; approval: Approval }
+  /** The count was reached but the instance's status no longer allows the operation. */
+  | { kind: 'void'; approval: Approval; outcome: OperationOutcome }
+  | { kind: 'executed'; approval: Approval; outcome: OperationOutcome }
+  | { kind: 'failed'; approval: Approval; outcome: OperationOutcome };
+
+export interface ApprovalService extends Omit<ApprovalRequester, 'ask'> {
+  create(input: Parameters<ApprovalRequester['ask']>[0]): Promise<Approval>;
+  get(id: string): Promise<Approval | undefined>;
+  setMessage(id: string, messageTs: string): Promise<void>;
+  decide(id: string, clicker: { teamId: string; userId: string; channelId?: string }, verdict: 'approve' | 'reject'): Promise<DecideResult>;
+  /** Expires what is due; returns the approvals this call expired (each exactly once across replicas). */
+  expireDue(): Promise<Approval[]>;
+  /** Marks an approval void when its card could not be shown (nobody could approve it). */
+  abandon(approval: Approval, why: string): Promise<void>;
+  mayDecide(approval: Approval, who: { teamId: string; userId: string }): Promise<boolean>;
+}
+
+export interface ApprovalServiceDeps {
+  store: Store;
+  audit: AuditTrail;
+  policy: () => Policy;
+  groups: GroupMembership;
+  ops: Pick<OperationsService, 'runApproved'>;
+  now?: () => number;
+}
+
+export function createApprovalService(deps: ApprovalServiceDeps): ApprovalService {
+  const now = deps.now ?? Date.now;
+
+  const record = (event: 'approval_asked' | 'approved' | 'rejected' | 'expired' | 'void' | 'denied', a: Approval, user: string, outcome: string, detail?: string) =>
+    deps.audit.record({
+      event,
+      operation: a.operation,
+      instance_id: a.instanceId,
+      workspace_id: a.workspaceId,
+      user,
+      channel: a.channel,
+      outcome,
+      approval_id: a.id,
+      detail,
+    });
+
+  async function mayDecide(a: Approval, who: { teamId: string; userId: string }) {
+    if (who.userId === a.requester || who.teamId !== a.teamId) return false;
+    // The approver roles were fixed when the request was made; who holds them is read from the policy now.
+    return isApprover(deps.policy(), { approvers: a.approverRoles, count: a.count, expires_after: a.expiresAt - a.createdAt }, who, deps.groups);
+  }
+
+  async function execute(a: Approval): Promise<DecideResult> {
+    const outcome = await deps.ops.runApproved(a);
+    const target: Target = { workspaceId: a.workspaceId, instanceId: a.instanceId };
+    if (outcome.code === 'invalid_status') {
+      await deps.store.transitionApproval(a.id, 'approved', 'void', { detail: `instance is ${outcome.instance.status}` });
+      await record('void', a, a.decidedBy ?? a.requester, outcome.instance.status, `${a.operation} needs another status; the instance is ${outcome.instance.status}`);
+      return { kind: 'void', approval: (await deps.store.getApproval(a.id)) ?? a, outcome };
+    }
+    const ok = outcome.code === 'done' || outcome.code === 'done_unconfirmed';
+    await deps.store.transitionApproval(a.id, 'approved', ok ? 'executed' : 'failed', { detail: outcome.code });
+    await deps.audit.record(auditEntryFor('executed', { userId: a.decidedBy ?? a.requester, channelId: a.channel }, target, a.operation, outcome, a.id));
+    return { kind: ok ? 'executed' : 'failed', approval: (await deps.store.getApproval(a.id)) ?? a, outcome };
+  }
+
+  return {
+    async findPending(target: Target, operation: Operation) {
+      const pending = await deps.store.listApprovals({ states: ['pending'], instanceId: target.instanceId, limit: 20 });
+      const t = now();
+      return pending.find((a) => a.workspaceId === target.workspaceId && a.operation === operation && a.expiresAt > t);
+    },
+
+    async create({ request, decision, instance }) {
+      const t = now();
+      const approval: Approval = {
+        id: `apr_${randomBytes(12).toString('base64url')}`,
+        teamId: request.principal.teamId,
+        workspaceId: request.target.workspaceId,
+        instanceId: request.target.instanceId,
+        instanceName: instance.name,
+        instanceStatus: instance.status,
+        operation: request.operation,
+        requester: request.principal.userId,
+        channel: request.principal.channelId,
+        reason: request.reason,
+        rule: decision.rule.label,
+        approverRoles: decision.approval.approvers,
+        count: decision.approval.count,
+        createdAt: t,
+        expiresAt: t + decision.approval.expires_after,
+        state: 'pending',
+        votes: [],
+      };
+      await deps.store.createApproval(approval);
+      await record('approval_asked', approval, approval.requester, 'pending', `rule ${approval.rule}; needs ${approval.count} from ${approval.approverRoles.join(', ')}`);
+      return approval;
+    },
+
+    get: (id) => deps.store.getApproval(id),
+
+    setMessage: (id, messageTs) => deps.store.setApprovalMessage(id, messageTs),
+
+    mayDecide,
+
+    async decide(id, clicker, verdict) {
+      const a = await deps.store.getApproval(id);
+      if (!a) return { kind: 'not_found' };
+      if (a.state !== 'pending') return { kind: 'closed', approval: a };
+      if (a.expiresAt <= now()) {
+        const justExpired = await deps.store.transitionApproval(a.id, 'pending', 'expired', { decidedAt: now() });
+        if (justExpired) await record('expired', a, 'system', 'expired');
+        return { kind: 'expired', approval: (await deps.store.getApproval(id)) ?? a, justExpired };
+      }
+      if (clicker.userId === a.requester) {
+        await record('denied', a, clicker.userId, 'self_approval');
+        return { kind: 'self', approval: a };
+      }
+      if (!(await mayDecide(a, clicker))) {
+        await record('denied', a, clicker.userId, 'not_approver');
+        return { kind: 'not_approver', approval: a };
+      }
+
+      if (verdict === 'reject') {
+        const won = await deps.store.transitionApproval(a.id, 'pending', 'rejected', { decidedBy: clicker.userId, decidedAt: now() });
+        const after = (await deps.store.getApproval(id)) ?? a;
+        if (!won) return after.state === 'expired' ? { kind: 'expired', approval: after, justExpired: false } : { kind: 'closed', approval: after };
+        await record('rejected', after, clicker.userId, 'rejected');
+        return { kind: 'rejected', approval: after };
+      }
+
+      const vote = await deps.store.voteApproval(id, clicker.userId, now());
+      switch (vote.result) {
+        case 'not_found':
+          return { kind: 'not_found' };
+        case 'closed':
+          return { kind: 'closed', approval: vote.approval };
+        case 'expired':
+          return { kind: 'expired', approval: vote.approval, justExpired: false };
+        case 'duplicate':
+          return { kind: 'duplicate', approval: vote.approval };
+        case 'counted':
+          await record('approved', vote.approval, clicker.userId, vote.reached ? 'approved' : 'vote', `${vote.approval.votes.length} of ${vote.approval.count}`);
+          return vote.reached ? execute(vote.approval) : { kind: 'counted', approval: vote.approval };
+      }
+    },
+
+    async expireDue() {
+      const expired = await deps.store.expireDueApprovals(now(), 50);
+      for (const a of expired) await record('expired', a, 'system', 'expired');
+      return expired;
+    },
+
+    async abandon(approval, why) {
+      if (await deps.store.transitionApproval(approval.id, 'pending', 'void', { detail: why, decidedAt: now() })) {
+        await record('void', approval, 'system', 'card_not_posted', why);
+      }
+    },
+  };
+}

@@ -1,0 +1,175 @@
+import { WebClient } from '@slack/web-api';
+import type { Dispatcher } from 'undici';
+import { createApprovalService } from './approvals/service';
+import { createExpiryLoop } from './approvals/expiryLoop';
+import { createAuditTrail } from './audit/trail';
+import { DEFAULT_SLACK_API_URL, type Config } from './config';
+import type { Logger } from './log';
+import { createMetrics } from './metrics';
+import { createOperationsService, type ApprovalRequester } from './operations/service';
+import { createWatcher, type WatchSink } from './operations/watcher';
+import { createPolicyHolder } from './policy/holder';
+import { loadPolicyFile } from './policy/load';
+import { createUserGroupDirectory } from './policy/usergroups';
+import { createAuthenticator, type Authenticator } from './secmaster/auth';
+import { createCircuitBreaker } from './secmaster/circuitBreaker';
+import { createSecMasterClient } from './secmaster/client';
+import { createSecMasterDispatcher, createTransport } from './secmaster/transport';
+import { createApprovalFlow, type ApprovalFlow } from './slack/approvals/flow';
+import { boltLogger } from './slack/boltLogger';
+import { createCardService, type CardService } from './slack/cards/cardService';
+import { createSlackGateway } from './slack/gateway';
+import { resolveBotIdentity } from './slack/identity';
+import { openStore } from './store';
+import { createInFlight } from './util/inflight';
+
+/**
+ * The composition root: every client, service and loop built once at start-up from the
+ * configuration, in dependency order. Nothing else constructs these; nothing else reads config.
+ */
+export interface BuildOptions {
+  logger: Logger;
+  /** Replaces the configured credential (simulator mode: a token the simulator issued). */
+  secmasterAuth?: Authenticator;
+  dispatcher?: Dispatcher;
+  /** Replica identity for watch leases (tests name them). */
+  owner?: string;
+  now?: () => number;
+}
+
+export type Deps = Awaited<ReturnType<typeof buildDeps>>;
+
+export async function buildDeps(config: Config, opts: BuildOptions) {
+  const { logger } = opts;
+  const now = opts.now ?? Date.now;
+
+  // Local checks first: a bad policy file or database fails start-up before any network call.
+  const policy = createPolicyHolder(await loadPolicyFile(config.policyFile));
+  const store = await openStore(config.databaseUrl);
+  const metrics = createMetrics(store);
+
+  const dispatcher = opts.dispatcher ?? createSecMasterDispatcher();
+  const transport = createTransport({ dispatcher });
+  const credential = config.secmaster.credential;
+  const auth =
+    opts.secmasterAuth ??
+    (credential.kind === 'simulator'
+      ? undefined
+      : createAuthenticator(credential, { transport, projectId: config.secmaster.projectId, onLogin: () => metrics.iamLogins.inc() }));
+  if (!auth) throw new Error('SECMASTER_SIMULATOR: the simulator was not started');
+  const breaker = createCircuitBreaker({
+    onStateChange: (state) => {
+      metrics.breakerState.set(state === 'open' ? 1 : 0);
+      logger.warn('SecMaster circuit breaker', { state });
+    },
+  });
+  const secmaster = createSecMasterClient({
+    endpoint: config.secmaster.endpoint,
+    projectId: config.secmaster.projectId,
+    transport,
+    auth,
+    gate: breaker,
+    observe: (e) => {
+      metrics.secmasterCalls.inc({ call: e.call, status: String(e.status) });
+      metrics.secmasterSeconds.observe({ call: e.call }, e.durationMs / 1000);
+    },
+  });
+
+  const webClient = new WebClient(config.slack.botToken, {
+    slackApiUrl: config.slack.apiUrl ?? DEFAULT_SLACK_API_URL,
+    logger: boltLogger(logger),
+    // Deliberate: no automatic retries (the default repeats 5xx for 30 minutes and can post twice),
+    // a bounded wait, and 429s handed to the gateway instead of pausing every call.
+    retryConfig: { retries: 0 },
+    timeout: 10_000,
+    rejectRateLimitedCalls: true,
+  });
+  const identity = await resolveBotIdentity(webClient);
+  const gateway = createSlackGateway({
+    client: webClient,
+    observe: (method, outcome, error) => {
+      metrics.slackApiCalls.inc({ method, outcome });
+      if (outcome !== 'ok') metrics.slackApiErrors.inc({ method, error: error ?? outcome });
+    },
+  });
+  const groups = createUserGroupDirectory({
+    fetchMembers: (g) => gateway.usergroupMembers(g),
+    onError: (groupId, err) => logger.warn('could not read user group members', { groupId, err }),
+  });
+  const audit = createAuditTrail({
+    store,
+    logger,
+    now,
+    onRecord: (r) => {
+      if (r.event === 'operation' || r.event === 'executed' || r.event === 'denied') metrics.operations.inc({ operation: r.operation ?? '', outcome: r.outcome, event: r.event });
+    },
+  });
+
+  // Cards, the watcher and approvals refer to one another; these late-bound handles break the cycle.
+  const late: { cards?: CardService; flow?: ApprovalFlow } = {};
+  const sink: WatchSink = {
+    statusChanged: (w, i) => late.cards!.statusChanged(w, i),
+    reachedFinal: (w, i) => late.cards!.reachedFinal(w, i),
+    stopped: (w, r, i) => late.cards!.stopped(w, r, i),
+  };
+  const approvalRequester: ApprovalRequester = {
+    findPending: (t, op) => late.flow!.findPending(t, op),
+    ask: (input) => late.flow!.ask(input),
+  };
+
+  const ops = createOperationsService({
+    policy: policy.get,
+    groups,
+    secmaster,
+    store,
+    audit,
+    approvals: approvalRequester,
+    operationsPerUserPerMinute: config.operationsPerUserPerMinute,
+    now,
+  });
+  const watcher = createWatcher({
+    store,
+    secmaster,
+    sink,
+    logger,
+    pollIntervalMs: config.watch.pollIntervalMs,
+    pollMaxIntervalMs: config.watch.pollMaxIntervalMs,
+    timeoutMs: config.watch.timeoutMs,
+    readsPerSecond: config.watch.readsPerSecond,
+    owner: opts.owner,
+    now,
+    observe: (e) => {
+      if (e === 'read') metrics.statusReads.inc();
+    },
+  });
+  const cards = createCardService({ gateway, store, watcher, defaultWorkspaceId: config.secmaster.workspaceId, watchTimeoutMs: config.watch.timeoutMs, logger, now });
+  const approvalService = createApprovalService({ store, audit, policy: policy.get, groups, ops, now });
+  const flow = createApprovalFlow({ service: approvalService, gateway, cards, policy: policy.get, logger });
+  late.cards = cards;
+  late.flow = flow;
+  const expiry = createExpiryLoop({ expireDue: () => flow.expireDue(), nextExpiry: () => store.nextApprovalExpiry(), logger, now });
+
+  return {
+    config,
+    logger,
+    now,
+    policy,
+    store,
+    metrics,
+    dispatcher,
+    secmaster,
+    breaker,
+    webClient,
+    identity,
+    gateway,
+    groups,
+    audit,
+    ops,
+    watcher,
+    cards,
+    approvalService,
+    approvals: flow,
+    expiry,
+    inFlight: createInFlight(),
+  };
+}

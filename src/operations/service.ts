@@ -1,0 +1,166 @@
+import type { AuditTrail } from '../audit/trail';
+import type { Permission } from '../domain/command';
+import type { OperationOutcome, Target } from '../domain/outcome';
+import { evaluate, type Decision, type GroupMembership, type Principal } from '../policy/evaluate';
+import type { Policy } from '../policy/load';
+import type { SecMasterClient } from '../secmaster/client';
+import { SecMasterError } from '../secmaster/errors';
+import { statusAllows, type Instance, type Operation } from '../secmaster/schemas';
+import type { Approval, Store } from '../store/types';
+import { auditEntryFor } from './auditEntry';
+import { verifyEffect } from './verifyEffect';
+
+/**
+ * Runs a person's request for an operation: authorize → rate limit → lock the instance → read it →
+ * refuse what its status cannot take → operate once → release. Knows nothing of Slack; returns an
+ * {@link OperationOutcome} that the Slack layer renders, and audits every decision.
+ */
+
+export interface OperationRequest {
+  principal: Principal;
+  operation: Operation;
+  target: Target;
+  reason?: string;
+  via: 'command' | 'button';
+}
+
+/** Creates approval requests; the approvals module implements it. */
+export interface ApprovalRequester {
+  findPending(target: Target, operation: Operation): Promise<Approval | undefined>;
+  ask(input: { request: OperationRequest; decision: Extract<Decision, { effect: 'approval' }>; instance: Instance; requestId?: string }): Promise<Approval>;
+}
+
+export interface OperationsDeps {
+  policy: () => Policy;
+  groups: GroupMembership;
+  secmaster: SecMasterClient;
+  store: Pick<Store, 'acquireLock' | 'releaseLock' | 'hitRateWindow'>;
+  audit: AuditTrail;
+  approvals?: ApprovalRequester;
+  operationsPerUserPerMinute: number;
+  /** How long a lock survives a crashed holder; longer than any operation call can take. */
+  lockTtlMs?: number;
+  now?: () => number;
+}
+
+export interface OperationsService {
+  authorize(principal: Principal, permission: Permission): Promise<Decision>;
+  requestOperation(req: OperationRequest): Promise<OperationOutcome>;
+  /** Runs an approved request once (the approver's click reached the count); the caller audits it. */
+  runApproved(approval: Approval): Promise<OperationOutcome>;
+}
+
+export function createOperationsService(deps: OperationsDeps): OperationsService {
+  const now = deps.now ?? Date.now;
+  const lockTtlMs = deps.lockTtlMs ?? 60_000;
+
+  async function audit(event: 'operation' | 'denied', who: { userId: string; channelId?: string }, target: Target, operation: string, outcome: OperationOutcome) {
+    await deps.audit.record(auditEntryFor(event, who, target, operation, outcome));
+  }
+
+  /** Reads the instance; a failure becomes the outcome to show. */
+  async function read(target: Target, operation: Operation): Promise<{ ok: true; instance: Instance; requestId?: string } | { ok: false; outcome: OperationOutcome }> {
+    try {
+      const answer = await deps.secmaster.getInstance(target);
+      return { ok: true, instance: answer.data, requestId: answer.requestId };
+    } catch (err) {
+      const e = asSecMasterError(err);
+      return { ok: false, outcome: e.isNotFound ? { code: 'not_found', operation, target, error: e } : { code: 'unavailable', operation, error: e } };
+    }
+  }
+
+  /** Lock → read → status check → operate → release. */
+  async function execute(who: { userId: string }, operation: Operation, target: Target): Promise<OperationOutcome> {
+    const lock = await deps.store.acquireLock(target, { userId: who.userId, operation, acquiredAt: now() }, lockTtlMs);
+    if (!lock.acquired) return { code: 'in_progress', operation, holder: lock.holder };
+    try {
+      const before = await read(target, operation);
+      if (!before.ok) return before.outcome;
+      if (!statusAllows(before.instance.status, operation)) return { code: 'invalid_status', operation, instance: before.instance, requestId: before.requestId };
+      return await operate(operation, target, before.instance);
+    } finally {
+      await deps.store.releaseLock(target, lock.token).catch(() => undefined);
+    }
+  }
+
+  async function operate(operation: Operation, target: Target, before: Instance): Promise<OperationOutcome> {
+    try {
+      const answer = await deps.secmaster.operateInstance(target, operation);
+      let instance = answer.data;
+      if (!instance) {
+        // The call succeeded but its answer was not an instance: read it for the card.
+        const after = await read(target, operation);
+        instance = after.ok ? after.instance : { ...before, status: operation === 'RETRY' ? 'RETRYING' : 'TERMINATING' };
+      }
+      return { code: 'done', operation, instance, requestId: answer.requestId };
+    } catch (err) {
+      const error = asSecMasterError(err);
+      if (!error.outcomeUnknown) return { code: 'failed', operation, instance: before, error };
+      // Never repeat the POST: read the instance to learn what actually happened.
+      const after = await read(target, operation);
+      if (!after.ok) return { code: 'outcome_unknown', operation, error };
+      return verifyEffect(operation, before, after.instance)
+        ? { code: 'done_unconfirmed', operation, instance: after.instance, error, requestId: error.requestId }
+        : { code: 'not_applied', operation, instance: after.instance, error };
+    }
+  }
+
+  async function rateLimited(principal: Principal, operation: Operation): Promise<OperationOutcome | undefined> {
+    const windowMs = 60_000;
+    const t = now();
+    const windowStart = t - (t % windowMs);
+    const hits = await deps.store.hitRateWindow(`ops:${principal.teamId}:${principal.userId}`, windowStart);
+    if (hits <= deps.operationsPerUserPerMinute) return undefined;
+    return { code: 'rate_limited', operation, retryInS: Math.ceil((windowStart + windowMs - t) / 1000), limit: deps.operationsPerUserPerMinute };
+  }
+
+  return {
+    authorize: (principal, permission) => evaluate(deps.policy(), principal, permission, deps.groups),
+
+    async requestOperation(req) {
+      const who = { userId: req.principal.userId, channelId: req.principal.channelId };
+      const decision = await evaluate(deps.policy(), req.principal, req.operation, deps.groups);
+      if (decision.effect === 'deny') {
+        const outcome: OperationOutcome = { code: 'denied', operation: req.operation, decision };
+        await audit('denied', who, req.target, req.operation, outcome);
+        return outcome;
+      }
+      const limited = await rateLimited(req.principal, req.operation);
+      if (limited) {
+        await audit('operation', who, req.target, req.operation, limited);
+        return limited;
+      }
+
+      if (decision.effect === 'approval') {
+        if (!deps.approvals) throw new Error('policy asks for approval but no approval service is configured');
+        const pending = await deps.approvals.findPending(req.target, req.operation);
+        if (pending) return { code: 'approval_pending', operation: req.operation, approval: pending };
+        const current = await read(req.target, req.operation);
+        if (!current.ok) {
+          await audit('operation', who, req.target, req.operation, current.outcome);
+          return current.outcome;
+        }
+        if (!statusAllows(current.instance.status, req.operation)) {
+          const outcome: OperationOutcome = { code: 'invalid_status', operation: req.operation, instance: current.instance, requestId: current.requestId };
+          await audit('operation', who, req.target, req.operation, outcome);
+          return outcome;
+        }
+        const approval = await deps.approvals.ask({ request: req, decision, instance: current.instance, requestId: current.requestId });
+        return { code: 'approval_requested', operation: req.operation, approval, instance: current.instance };
+      }
+
+      const outcome = await execute(req.principal, req.operation, req.target);
+      await audit('operation', who, req.target, req.operation, outcome);
+      return outcome;
+    },
+
+    async runApproved(approval) {
+      return execute({ userId: approval.requester }, approval.operation, { workspaceId: approval.workspaceId, instanceId: approval.instanceId });
+    },
+  };
+}
+
+export function asSecMasterError(err: unknown): SecMasterError {
+  if (err instanceof SecMasterError) return err;
+  return new SecMasterError({ kind: 'invalid_response', call: 'internal', message: err instanceof Error ? err.message : String(err), cause: err });
+}

@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../log';
+import type { SecMasterClient } from '../secmaster/client';
+import { SecMasterError } from '../secmaster/errors';
+import { isFinalStatus, type Instance } from '../secmaster/schemas';
+import type { Store, Watch } from '../store/types';
+import { createTokenBucket, type TokenBucket } from '../util/rateGate';
+
+/**
+ * Follows instances until they reach a final status and keeps their cards current. Watches live in
+ * the store, so they resume after a restart or a crash, and are leased so that one replica polls
+ * each at a time. Reads start `pollIntervalMs` apart and grow to `pollMaxIntervalMs` while nothing
+ * changes; a token bucket bounds the total read rate, so a thousand watches cannot flood SecMaster
+ * (and, since cards change only when a status does, cannot flood `chat.update` either).
+ */
+
+/** What the watcher tells the Slack side; implemented by `slack/cards/watchSink.ts`. */
+export interface WatchSink {
+  statusChanged(watch: Watch, instance: Instance): Promise<boolean>;
+  reachedFinal(watch: Watch, instance: Instance): Promise<boolean>;
+  stopped(watch: Watch, reason: 'timeout' | 'not_found', instance?: Instance): Promise<void>;
+}
+
+export interface WatcherOptions {
+  store: Pick<Store, 'saveWatch' | 'claimDueWatches' | 'updateWatch' | 'deleteWatch' | 'releaseWatchLeases' | 'nextWatchDue' | 'countWatches'>;
+  secmaster: Pick<SecMasterClient, 'getInstance'>;
+  sink: WatchSink;
+  logger: Logger;
+  pollIntervalMs: number;
+  pollMaxIntervalMs: number;
+  timeoutMs: number;
+  readsPerSecond: number;
+  /** A replica's lease on a watch; another replica takes over this long after it dies. */
+  leaseMs?: number;
+  /** Longest sleep between looks at the store (watches added by other replicas appear within it). */
+  idleCheckMs?: number;
+  owner?: string;
+  now?: () => number;
+  observe?: (event: 'read' | 'change' | 'final' | 'timeout') => void;
+}
+
+export type NewWatch = Omit<Watch, 'id' | 'intervalMs' | 'nextPollAt' | 'startedAt' | 'deadline'>;
+
+export interface Watcher {
+  readonly owner: string;
+  watch(input: NewWatch): Promise<void>;
+  start(): void;
+  /** Stops polling, waits for reads in flight, and hands every lease back for another replica. */
+  stop(): Promise<void>;
+  readsPerSecond(): number;
+}
+
+const GROWTH = 1.5;
+const MAX_CONCURRENT_READS = 16;
+
+export function createWatcher(opts: WatcherOptions): Watcher {
+  const now = opts.now ?? Date.now;
+  const owner = opts.owner ?? `watcher-${randomUUID()}`;
+  const leaseMs = opts.leaseMs ?? 30_000;
+  const idleCheckMs = opts.idleCheckMs ?? 1_000;
+  const bucket: TokenBucket = createTokenBucket({ ratePerSec: opts.readsPerSecond, burst: Math.max(1, Math.ceil(opts.readsPerSecond)), now });
+  let running = false;
+  let timer: NodeJS.Timeout | undefined;
+  let ticking: Promise<void> | undefined;
+  let wakeRequested = false;
+
+  function schedule(ms: number) {
+    if (!running) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      ticking = tick().finally(() => {
+        ticking = undefined;
+      });
+    }, Math.max(0, ms));
+    timer.unref();
+  }
+
+  async function tick(): Promise<void> {
+    wakeRequested = false;
+    let claimedFull = false;
+    try {
+      const capacity = Math.min(bucket.available(), 200);
+      if (capacity === 0) {
+        schedule(Math.ceil(1000 / opts.readsPerSecond));
+        return;
+      }
+      const claimed = await opts.store.claimDueWatches(owner, now(), capacity, leaseMs);
+      claimedFull = claimed.length === capacity;
+      await pollAll(claimed);
+    } catch (err) {
+      opts.logger.error('watch loop failed; retrying', { err });
+    }
+    if (!running) return;
+    if (claimedFull || wakeRequested) return schedule(0);
+    const due = await opts.store.nextWatchDue().catch(() => undefined);
+    schedule(due === undefined ? idleCheckMs : Math.min(idleCheckMs, due - now()));
+  }
+
+  async function pollAll(watches: Watch[]): Promise<void> {
+    // Several cards may follow one instance: read it once for all of them.
+    const groups = new Map<string, Watch[]>();
+    for (const w of watches) {
+      const key = `${w.workspaceId}/${w.instanceId}`;
+      groups.set(key, [...(groups.get(key) ?? []), w]);
+    }
+    const queue = [...groups.values()];
+    const workers = Array.from({ length: Math.min(MAX_CONCURRENT_READS, queue.length) }, async () => {
+      for (let group = queue.shift(); group; group = queue.shift()) await pollGroup(group);
+    });
+    await Promise.all(workers);
+  }
+
+  async function pollGroup(group: Watch[]): Promise<void> {
+    const first = group[0]!;
+    await bucket.take();
+    opts.observe?.('read');
+    let instance: Instance | undefined;
+    let error: SecMasterError | undefined;
+    try {
+      instance = (await opts.secmaster.getInstance({ workspaceId: first.workspaceId, instanceId: first.instanceId })).data;
+    } catch (err) {
+      error = err instanceof SecMasterError ? err : undefined;
+      if (!error) opts.logger.error('unexpected error reading a watched instance', { err });
+    }
+    for (const w of group) {
+      try {
+        await handle(w, instance, error);
+      } catch (err) {
+        opts.logger.error('watch step failed', { err, watch: w.id });
+      }
+    }
+  }
+
+  async function handle(w: Watch, instance: Instance | undefined, error: SecMasterError | undefined): Promise<void> {
+    const t = now();
+    if (error?.isNotFound) {
+      await opts.sink.stopped(w, 'not_found');
+      return opts.store.deleteWatch(w.id);
+    }
+    if (instance && instance.status !== w.lastStatus) {
+      if (isFinalStatus(instance.status)) {
+        opts.observe?.('final');
+        // A card Slack would not update keeps its watch: the next poll tries again.
+        if (await opts.sink.reachedFinal(w, instance)) return opts.store.deleteWatch(w.id);
+      } else {
+        opts.observe?.('change');
+        if (await opts.sink.statusChanged(w, instance)) {
+          await opts.store.updateWatch(owner, { id: w.id, lastStatus: instance.status, intervalMs: opts.pollIntervalMs, nextPollAt: t + opts.pollIntervalMs });
+          return;
+        }
+      }
+    }
+    if (t >= w.deadline) {
+      opts.observe?.('timeout');
+      await opts.sink.stopped(w, 'timeout', instance);
+      return opts.store.deleteWatch(w.id);
+    }
+    const intervalMs = Math.min(opts.pollMaxIntervalMs, Math.round(w.intervalMs * GROWTH));
+    await opts.store.updateWatch(owner, { id: w.id, lastStatus: w.lastStatus, intervalMs, nextPollAt: t + intervalMs });
+  }
+
+  return {
+    owner,
+
+    async watch(input) {
+      const t = now();
+      await opts.store.saveWatch({
+        ...input,
+        id: `${input.channel}:${input.messageTs}`,
+        intervalMs: opts.pollIntervalMs,
+        nextPollAt: t + opts.pollIntervalMs,
+        startedAt: t,
+        deadline: t + opts.timeoutMs,
+      });
+      wakeRequested = true;
+      if (running && !ticking) schedule(Math.min(opts.pollIntervalMs, idleCheckMs));
+    },
+
+    start() {
+      if (running) return;
+      running = true;
+      schedule(0);
+    },
+
+    async stop() {
+      running = false;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      await ticking?.catch(() => undefined);
+      await opts.store.releaseWatchLeases(owner).catch(() => undefined);
+    },
+
+    readsPerSecond: () => opts.readsPerSecond,
+  };
+}

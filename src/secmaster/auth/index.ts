@@ -1,0 +1,33 @@
+import type { SecMasterCredential } from '../../config';
+import type { RetryPolicy } from '../retry';
+import type { Transport } from '../transport';
+import { createAkSkAuthenticator } from './akskAuth';
+import { createIamPasswordAuthenticator } from './iamPasswordAuth';
+import { createTokenAuthenticator } from './tokenAuth';
+import type { Authenticator } from './types';
+
+export type { Authenticator } from './types';
+
+/** Builds the authenticator for the configured credential kind (the simulator hands out a token). */
+export function createAuthenticator(
+  credential: Exclude<SecMasterCredential, { kind: 'simulator' }>,
+  deps: { transport: Transport; projectId: string; retry?: RetryPolicy; onLogin?: () => void },
+): Authenticator {
+  switch (credential.kind) {
+    case 'aksk':
+      return createAkSkAuthenticator(credential.accessKey, credential.secretKey, deps.projectId);
+    case 'password':
+      return createIamPasswordAuthenticator({
+        transport: deps.transport,
+        iamEndpoint: credential.iamEndpoint,
+        domain: credential.domain,
+        user: credential.user,
+        password: credential.password,
+        projectId: deps.projectId,
+        retry: deps.retry,
+        onLogin: deps.onLogin,
+      });
+    case 'token':
+      return createTokenAuthenticator(credential.token);
+  }
+}

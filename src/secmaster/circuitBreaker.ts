@@ -1,0 +1,63 @@
+import { SecMasterError } from './errors';
+import type { CallGate } from './client';
+
+/**
+ * When SecMaster keeps failing (connection errors, timeouts, 5xx), stop calling it for a while:
+ * people get an immediate, honest answer instead of a 15-second wait each, and an outage does not
+ * pile up work. After the pause one trial call is let through; its result closes or reopens it.
+ */
+export interface CircuitBreakerOptions {
+  failureThreshold?: number;
+  openMs?: number;
+  now?: () => number;
+  onStateChange?: (state: 'closed' | 'open' | 'half_open') => void;
+}
+
+export function createCircuitBreaker(opts: CircuitBreakerOptions = {}): CallGate & { state(): 'closed' | 'open' | 'half_open' } {
+  const threshold = opts.failureThreshold ?? 5;
+  const openMs = opts.openMs ?? 15_000;
+  const now = opts.now ?? Date.now;
+  let failures = 0;
+  let openedAt: number | undefined;
+  let trialInFlight = false;
+
+  const state = (): 'closed' | 'open' | 'half_open' => {
+    if (openedAt === undefined) return 'closed';
+    return now() - openedAt >= openMs ? 'half_open' : 'open';
+  };
+
+  return {
+    state,
+    check(call) {
+      const s = state();
+      if (s === 'closed') return;
+      if (s === 'half_open' && !trialInFlight) {
+        trialInFlight = true;
+        opts.onStateChange?.('half_open');
+        return;
+      }
+      const waitS = Math.max(1, Math.ceil((openMs - (now() - (openedAt ?? now()))) / 1000));
+      throw new SecMasterError({
+        kind: 'circuit_open',
+        call,
+        message: `SecMaster has been failing; not calling it for about ${waitS} s more`,
+        retryAfterMs: waitS * 1000,
+      });
+    },
+    record(ok) {
+      if (ok) {
+        if (openedAt !== undefined) opts.onStateChange?.('closed');
+        failures = 0;
+        openedAt = undefined;
+        trialInFlight = false;
+        return;
+      }
+      failures++;
+      if (trialInFlight || (openedAt === undefined && failures >= threshold)) {
+        openedAt = now();
+        trialInFlight = false;
+        opts.onStateChange?.('open');
+      }
+    },
+  };
+}

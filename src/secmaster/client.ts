@@ -1,0 +1,205 @@
+import type { z } from 'zod';
+import type { Authenticator } from './auth/types';
+import { SecMasterError } from './errors';
+import type { RetryPolicy } from './retry';
+import {
+  auditLogListSchema,
+  instanceListSchema,
+  instanceSchema,
+  topologySchema,
+  type AuditLog,
+  type Instance,
+  type InstanceList,
+  type Operation,
+  type Topology,
+} from './schemas';
+import { errorFromResponse, isAuthRejection, sendWithRetry } from './send';
+import type { HttpRequest, Transport } from './transport';
+import { percentEncode } from './auth/akskSigner';
+
+/** An instance in a workspace: the address of every per-instance call. */
+export interface InstanceRef {
+  workspaceId: string;
+  instanceId: string;
+}
+
+/** A parsed answer and the `X-request-id` SecMaster gave it (shown on every card). */
+export interface Answer<T> {
+  data: T;
+  requestId?: string;
+}
+
+export interface ListQuery {
+  offset: number;
+  limit: number;
+  status?: string;
+  name?: string;
+  playbook_name?: string;
+}
+
+export type CallName = 'get_instance' | 'list_instances' | 'operate' | 'audit_logs' | 'topology';
+
+export interface CallObserver {
+  (event: { call: CallName; status: number | 'error'; durationMs: number }): void;
+}
+
+/** Refuses calls while SecMaster is known to be down, so an outage does not pile up work. */
+export interface CallGate {
+  /** Throws a `circuit_open` {@link SecMasterError} when calls are refused. */
+  check(call: string): void;
+  record(ok: boolean): void;
+}
+
+export interface SecMasterClient {
+  getInstance(ref: InstanceRef): Promise<Answer<Instance>>;
+  listInstances(workspaceId: string, query: ListQuery): Promise<Answer<InstanceList>>;
+  /** Sent at most once; a 5xx or a lost answer surfaces as an error whose `outcomeUnknown` is true. */
+  operateInstance(ref: InstanceRef, operation: Operation): Promise<Answer<Instance | undefined>>;
+  listAuditLogs(ref: InstanceRef, page: { offset: number; limit: number }): Promise<Answer<{ count: number; logs: AuditLog[] }>>;
+  getTopology(ref: InstanceRef): Promise<Answer<Topology>>;
+}
+
+export interface SecMasterClientOptions {
+  endpoint: string;
+  projectId: string;
+  transport: Transport;
+  auth: Authenticator;
+  retry?: RetryPolicy;
+  observe?: CallObserver;
+  gate?: CallGate;
+}
+
+const JSON_CONTENT_TYPE = 'application/json;charset=UTF-8';
+
+export function createSecMasterClient(opts: SecMasterClientOptions): SecMasterClient {
+  const base = opts.endpoint.replace(/\/+$/, '');
+
+  function instancesPath(workspaceId: string, ...rest: string[]): string {
+    const parts = ['v1', opts.projectId, 'workspaces', workspaceId, 'soc', 'playbooks', 'instances', ...rest];
+    return '/' + parts.map(percentEncode).join('/');
+  }
+
+  async function call<T>(
+    name: CallName,
+    spec: { method: 'GET' | 'POST'; path: string; query?: Record<string, string | number | undefined>; body?: unknown; idempotent: boolean },
+    parse: (json: unknown) => T,
+  ): Promise<Answer<T>> {
+    const url = new URL(base + spec.path);
+    for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined && v !== '') url.searchParams.append(k, String(v));
+    const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
+    const callName = `${spec.method} ${url.pathname}`;
+    opts.gate?.check(callName);
+
+    let renewed = false;
+    for (;;) {
+      let used: Record<string, string> = {};
+      const prepare = async (): Promise<HttpRequest> => {
+        const req: HttpRequest = { method: spec.method, url, headers: { 'content-type': JSON_CONTENT_TYPE }, body };
+        used = await opts.auth.authorize(req);
+        return { ...req, headers: used };
+      };
+      let res;
+      try {
+        res = await sendWithRetry(opts.transport, prepare, {
+          call: callName,
+          idempotent: spec.idempotent,
+          policy: opts.retry,
+          onAttempt: (a) => opts.observe?.({ call: name, ...a }),
+        });
+      } catch (err) {
+        if (err instanceof SecMasterError) opts.gate?.record(false);
+        throw err;
+      }
+      // A refused token was rejected by the gateway before the backend saw the call: one renewal, one repeat.
+      if (isAuthRejection(res) && !renewed && (await opts.auth.renew(used))) {
+        renewed = true;
+        continue;
+      }
+      opts.gate?.record(res.status < 500);
+      const requestId = res.headers['x-request-id'];
+      if (res.status >= 400) throw errorFromResponse(res, callName);
+      let json: unknown;
+      try {
+        json = res.body.length === 0 ? undefined : JSON.parse(res.body);
+      } catch {
+        json = undefined;
+      }
+      try {
+        return { data: parse(json), requestId };
+      } catch (err) {
+        throw new SecMasterError({
+          kind: 'invalid_response',
+          call: callName,
+          status: res.status,
+          requestId,
+          message: `unexpected answer from SecMaster: ${describeZodError(err)}`,
+          cause: err,
+        });
+      }
+    }
+  }
+
+  return {
+    getInstance: (ref) =>
+      call('get_instance', { method: 'GET', path: instancesPath(ref.workspaceId, ref.instanceId), idempotent: true }, (json) =>
+        instanceSchema.parse(json),
+      ),
+
+    listInstances: (workspaceId, q) =>
+      call(
+        'list_instances',
+        {
+          method: 'GET',
+          path: instancesPath(workspaceId),
+          query: { offset: q.offset, limit: q.limit, status: q.status, name: q.name, playbook_name: q.playbook_name },
+          idempotent: true,
+        },
+        (json) => {
+          const parsed = instanceListSchema.parse(json);
+          return { count: parsed.count ?? parsed.total ?? parsed.instances.length, instances: parsed.instances };
+        },
+      ),
+
+    operateInstance: (ref, operation) =>
+      call(
+        'operate',
+        { method: 'POST', path: instancesPath(ref.workspaceId, ref.instanceId, 'operation'), body: { operation }, idempotent: false },
+        // The operation already happened once we are here: an unexpected answer must not turn it into a failure.
+        (json) => {
+          const parsed = instanceSchema.safeParse(json);
+          return parsed.success ? parsed.data : undefined;
+        },
+      ),
+
+    listAuditLogs: (ref, page) =>
+      call(
+        'audit_logs',
+        {
+          method: 'POST',
+          path: instancesPath(ref.workspaceId, 'auditlogs'),
+          query: { offset: page.offset, limit: page.limit, sort_key: 'start_time', sort_dir: 'asc' },
+          body: { instance_id: ref.instanceId },
+          // A filtered read that happens to be a POST: repeating it changes nothing.
+          idempotent: true,
+        },
+        (json) => {
+          const parsed = auditLogListSchema.parse(json);
+          return { count: parsed.count ?? parsed.audit_logs.length, logs: parsed.audit_logs };
+        },
+      ),
+
+    getTopology: (ref) =>
+      call('topology', { method: 'GET', path: instancesPath(ref.workspaceId, ref.instanceId, 'topology'), idempotent: true }, (json) =>
+        topologySchema.parse(json),
+      ),
+  };
+}
+
+function describeZodError(err: unknown): string {
+  const issues = (err as z.ZodError | undefined)?.issues;
+  if (Array.isArray(issues) && issues.length > 0) {
+    const first = issues[0]!;
+    return `${first.path.join('.') || '(body)'}: ${first.message}`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}

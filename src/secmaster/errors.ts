@@ -1,0 +1,92 @@
+/**
+ * The one error type of the SecMaster client. It carries what a person needs to act on a failure
+ * (HTTP status, service code, message, `X-request-id`) and what an operator needs to find it (the
+ * call), and never a credential: requests are described by method and path only.
+ */
+export type SecMasterErrorKind =
+  /** SecMaster or API Gateway answered 4xx/5xx. */
+  | 'http'
+  /** Could not connect: the request never left this process, so it did not run. */
+  | 'connect'
+  /** The connection failed or timed out after the request was sent: it may have run. */
+  | 'network'
+  /** An answer arrived but is not what the API documents. */
+  | 'invalid_response'
+  /** The circuit breaker refused the call without sending it. */
+  | 'circuit_open';
+
+export interface SecMasterErrorInit {
+  kind: SecMasterErrorKind;
+  call: string;
+  status?: number;
+  code?: string;
+  message: string;
+  requestId?: string;
+  retryAfterMs?: number;
+  cause?: unknown;
+}
+
+export class SecMasterError extends Error {
+  readonly kind: SecMasterErrorKind;
+  /** `METHOD /path` of the call (no query credentials, no headers). */
+  readonly call: string;
+  readonly status?: number;
+  /** `SecMaster.NNNNNNNN` or API Gateway's `APIG.NNNN`. */
+  readonly code?: string;
+  readonly requestId?: string;
+  readonly retryAfterMs?: number;
+
+  constructor(init: SecMasterErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = 'SecMasterError';
+    this.kind = init.kind;
+    this.call = init.call;
+    this.status = init.status;
+    this.code = init.code;
+    this.requestId = init.requestId;
+    this.retryAfterMs = init.retryAfterMs;
+  }
+
+  /** True when SecMaster may have carried out the request even though no clear answer came back. */
+  get outcomeUnknown(): boolean {
+    return this.kind === 'network' || (this.kind === 'http' && (this.status ?? 0) >= 500);
+  }
+
+  /** "not found" arrives as 400 with a service code; 404 from the gateway means no such API. */
+  get isNotFound(): boolean {
+    return this.kind === 'http' && (this.status === 404 || /not\s*(be\s*)?found|does not exist|not exist/i.test(this.message));
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      kind: this.kind,
+      call: this.call,
+      status: this.status,
+      code: this.code,
+      message: this.message,
+      requestId: this.requestId,
+    };
+  }
+}
+
+/** Reads `{code,message}` or API Gateway's `{error_code,error_msg,request_id}` out of an error body. */
+export function parseErrorBody(body: string): { code?: string; message?: string; requestId?: string } {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (parsed && typeof parsed === 'object') {
+      const top = parsed as Record<string, unknown>;
+      // IAM nests its error: {"error":{"code":401,"message":"…","title":"Unauthorized"}}.
+      const o = top.error && typeof top.error === 'object' ? { ...(top.error as Record<string, unknown>), request_id: top.request_id } : top;
+      const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
+      return {
+        code: str(o.code) ?? str(o.error_code) ?? (typeof o.code === 'number' ? String(o.code) : undefined),
+        message: str(o.message) ?? str(o.error_msg) ?? str(o.msg),
+        requestId: str(o.request_id),
+      };
+    }
+  } catch {
+    // Not JSON (an HTML error page from a proxy, say): the status alone has to do.
+  }
+  return {};
+}

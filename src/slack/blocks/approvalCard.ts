@@ -1,0 +1,81 @@
+import type { Approval } from '../../store/types';
+import { ACTION_IDS } from '../ids';
+import { code, mentionUser, mentionUsergroup, safeText, slackDate } from '../mrkdwn';
+import { actions, button, confirmDialog, context, fields, header, message, section, type SlackMessage } from './kit';
+import { statusEmoji } from './status';
+
+/**
+ * The approval request card: who asks for what on which instance and why, who may approve, how
+ * many approvals are needed and given, and when it expires. Its buttons carry only the opaque
+ * approval ID; what runs comes from the store. Once decided, the card says what happened and has
+ * no buttons.
+ */
+export interface ApproverAudience {
+  users: string[];
+  usergroups: string[];
+  everyone: boolean;
+}
+
+export interface ApprovalCardInput {
+  approval: Approval;
+  audience: ApproverAudience;
+  /** A line saying what happened (rejected, expired, void, failed). Already mrkdwn. */
+  outcome?: string;
+}
+
+const VERB = { RETRY: 'retry', TERMINATE: 'terminate' } as const;
+const TITLE = { RETRY: 'Retry', TERMINATE: 'Terminate' } as const;
+
+export function renderApprovalCard({ approval: a, audience, outcome }: ApprovalCardInput): SlackMessage {
+  const name = a.instanceName?.trim() ? a.instanceName : a.instanceId;
+  const who = [
+    ...audience.users.map(mentionUser),
+    ...audience.usergroups.map(mentionUsergroup),
+    ...(audience.everyone ? ['anyone in the team'] : []),
+  ];
+  const approvedBy = a.votes.length > 0 ? ` — ${a.votes.map((v) => mentionUser(v.userId)).join(', ')}` : '';
+  const pending = a.state === 'pending';
+  const ask = `${mentionUser(a.requester)} asks to *${VERB[a.operation]}* *${safeText(name, 200)}* (${code(a.instanceId, 70)}).${
+    a.reason ? `\nReason: “${safeText(a.reason, 500)}”` : ''
+  }`;
+  const status = a.instanceStatus ? `${statusEmoji(a.instanceStatus)} *${safeText(a.instanceStatus, 40)}*` : '—';
+
+  return message(
+    `Approval needed: ${TITLE[a.operation]} ${safeText(name, 150)} (${a.instanceId}), asked by ${mentionUser(a.requester)} — ${a.votes.length} of ${a.count} approvals`,
+    [
+      header(`${pending ? 'Approval needed' : 'Approval request'} · ${TITLE[a.operation]} ${name}`),
+      section(ask),
+      fields([
+        `*Operation*\n${a.operation}`,
+        `*Status when asked*\n${status}`,
+        `*Approvals*\n${a.votes.length} of ${a.count}${approvedBy}`,
+        `*Who may approve*\n${who.length > 0 ? who.join(', ') : '—'}`,
+        `*${pending ? 'Expires' : 'Expiry'}*\n${slackDate(new Date(a.expiresAt).toISOString())}`,
+        `*Requester*\n${mentionUser(a.requester)} (cannot approve)`,
+      ]),
+      outcome ? section(outcome) : undefined,
+      context([`Rule ${code(a.rule, 40)} · approval ${code(a.id, 60)}`]),
+      pending
+        ? actions(
+            [
+              button({
+                text: 'Approve',
+                actionId: ACTION_IDS.approve,
+                value: a.id,
+                style: 'primary',
+                confirm: confirmDialog({
+                  title: `Approve ${VERB[a.operation]}?`,
+                  text: `Your approval may run *${VERB[a.operation]}* on *${safeText(name, 100)}* (${code(a.instanceId, 60)}) at once.`,
+                  confirm: 'Approve',
+                  deny: 'Cancel',
+                  style: a.operation === 'TERMINATE' ? 'danger' : 'primary',
+                }),
+              }),
+              button({ text: 'Reject', actionId: ACTION_IDS.reject, value: a.id, style: 'danger' }),
+            ],
+            'approval_actions',
+          )
+        : undefined,
+    ],
+  );
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { isInstanceId } from '../../domain/command';
+import type { Target } from '../../domain/outcome';
+
+/**
+ * `playbook_retry` / `playbook_terminate` values: a bare instance ID (default workspace) or JSON
+ * `{"instance_id":"…","workspace_id":"…"}` (spec section 4). Any app may put these buttons on its own
+ * messages, so the value is untrusted input and checked as strictly as a typed command.
+ */
+const jsonValue = z.strictObject({
+  instance_id: z.string().refine(isInstanceId, 'not an instance ID'),
+  workspace_id: z.string().refine(isInstanceId, 'not a workspace ID').optional(),
+});
+
+export function encodeButtonValue(target: Target, defaultWorkspaceId: string): string {
+  return target.workspaceId === defaultWorkspaceId ? target.instanceId : JSON.stringify({ instance_id: target.instanceId, workspace_id: target.workspaceId });
+}
+
+export function decodeButtonValue(value: unknown, defaultWorkspaceId: string): Target | undefined {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 2000) return undefined;
+  const trimmed = value.trim();
+  if (isInstanceId(trimmed)) return { workspaceId: defaultWorkspaceId, instanceId: trimmed };
+  if (!trimmed.startsWith('{')) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(trimmed);
+  } catch {
+    return undefined;
+  }
+  const result = jsonValue.safeParse(parsed);
+  if (!result.success) return undefined;
+  return { workspaceId: result.data.workspace_id ?? defaultWorkspaceId, instanceId: result.data.instance_id };
+}

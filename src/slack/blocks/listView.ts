@@ -1,0 +1,37 @@
+import type { Instance } from '../../secmaster/schemas';
+import { ACTION_IDS } from '../ids';
+import { code, safeText, slackDate } from '../mrkdwn';
+import { instanceTitle } from './instanceFacts';
+import { actions, button, context, header, message, section, type SlackMessage } from './kit';
+import { statusEmoji } from './status';
+
+/** `/playbook list`: a compact page of instances, newest first, with paging buttons. */
+export const LIST_PAGE_SIZE = 10;
+
+export interface ListViewInput {
+  instances: Instance[];
+  count: number;
+  page: number;
+  status?: string;
+  workspaceId: string;
+}
+
+export function renderInstanceList(input: ListViewInput): SlackMessage {
+  const pages = Math.max(1, Math.ceil(input.count / LIST_PAGE_SIZE));
+  const sorted = [...input.instances].sort((a, b) => (b.start_time ?? '').localeCompare(a.start_time ?? ''));
+  const what = input.status ? `${input.status} instances` : 'Instances';
+  const lines = sorted.map((i) => {
+    const playbook = i.playbook?.name ? ` · ${safeText(i.playbook.name, 120)}` : '';
+    const started = slackDate(i.start_time);
+    return section(`${statusEmoji(i.status)} *${safeText(i.status, 30)}* · *${safeText(instanceTitle(i), 150)}*${playbook}\n${code(i.id, 70)}${started ? ` · started ${started}` : ''}`);
+  });
+  const nav = [];
+  if (input.page > 1) nav.push(button({ text: '‹ Newer', actionId: ACTION_IDS.listPage, value: JSON.stringify({ status: input.status ?? null, page: input.page - 1 }) }));
+  if (input.page < pages) nav.push(button({ text: 'Older ›', actionId: ACTION_IDS.listPage, value: JSON.stringify({ status: input.status ?? null, page: input.page + 1 }) }));
+  return message(`${what}: page ${input.page} of ${pages} (${input.count} in all)`, [
+    header(`${what} · page ${input.page} of ${pages}`),
+    ...(lines.length > 0 ? lines : [section(input.page > pages ? 'No more instances.' : 'No instances match.')]),
+    context([`${input.count} in all · workspace ${code(input.workspaceId, 70)} · \`/playbook status <id>\` for one`]),
+    actions(nav, 'list_nav'),
+  ]);
+}

@@ -1,0 +1,127 @@
+import type { OperationOutcome } from '../../domain/outcome';
+import { formatDuration } from '../../policy/duration';
+import type { Decision } from '../../policy/evaluate';
+import type { Operation } from '../../secmaster/schemas';
+import { channelLink, code, mentionUser, safeText, slackDate } from '../mrkdwn';
+import { SLASH_COMMAND } from '../ids';
+import { describeSecMasterError } from './errorText';
+import { instanceTitle } from './instanceFacts';
+import { message, section, context, type SlackMessage } from './kit';
+
+/**
+ * What the requester alone sees: help, usage errors, denials, and the result of what they asked.
+ * Every message is ephemeral; every outside string is escaped.
+ */
+
+const VERB: Record<Operation | 'VIEW', string> = { RETRY: 'retry', TERMINATE: 'terminate', VIEW: 'view' };
+
+export function renderHelp(): SlackMessage {
+  const c = SLASH_COMMAND;
+  const text = [
+    '*SecMaster playbooks from Slack*',
+    `\`${c} retry <instance_id> [reason]\` — retry a FAILED or TERMINATED playbook instance`,
+    `\`${c} terminate <instance_id> [reason]\` — stop a RUNNING or RETRYING one`,
+    `\`${c} status <instance_id>\` — show an instance`,
+    `\`${c} list [status] [page]\` — recent instances, newest first (status: RUNNING, FAILED, …)`,
+    `\`${c} log <instance_id>\` — why it failed: the instance's action log`,
+    `\`${c} can <retry|terminate|view>\` — what you may do in this channel, and which rule says so`,
+    `\`${c} help\` — this message`,
+  ].join('\n');
+  return message('SecMaster playbook commands: retry, terminate, status, list, log, can, help', [
+    section(text),
+    context(['Typing the full command is the confirmation: an authorized retry or terminate runs at once. Buttons on cards do the same.']),
+  ]);
+}
+
+export function renderUsage(problem: string): SlackMessage {
+  const text = `:warning: ${safeText(problem, 300)}. Nothing was done.\nTry \`${SLASH_COMMAND} help\` for the commands.`;
+  return message(`Usage: ${problem}`, [section(text)]);
+}
+
+export function describeDecision(decision: Decision, permission: Operation | 'VIEW'): string {
+  const verb = VERB[permission];
+  switch (decision.effect) {
+    case 'allow':
+      return `:white_check_mark: You may *${verb}* in this channel, at once — ${code(decision.rule.label)} (role ${decision.roles.map((r) => code(r, 64)).join(', ')}).`;
+    case 'approval': {
+      const a = decision.approval;
+      return `:hourglass_flowing_sand: You may *${verb}* here after approval: ${a.count} approval${a.count > 1 ? 's' : ''} from ${a.approvers.map((r) => code(r, 64)).join(', ')}, requests expire after ${formatDuration(a.expires_after)} — ${code(decision.rule.label)}.`;
+    }
+    case 'deny': {
+      const where = decision.elsewhere.length > 0 ? ` (${decision.elsewhere.map((r) => code(r.label)).join(', ')})` : '';
+      const detail = decision.reason === 'channel_not_allowed' ? decision.detail : safeText(decision.detail, 300);
+      return `:no_entry: You may not *${verb}* here: ${detail}${where}.`;
+    }
+  }
+}
+
+export function renderCan(decision: Decision, permission: Operation | 'VIEW'): SlackMessage {
+  return message(`Can you ${VERB[permission]} here? ${decision.effect}`, [section(describeDecision(decision, permission))]);
+}
+
+export function renderDenied(decision: Extract<Decision, { effect: 'deny' }>, permission: Operation | 'VIEW'): SlackMessage {
+  return message(`Not allowed: ${VERB[permission]}`, [
+    section(`${describeDecision(decision, permission)}\nNothing was sent to SecMaster.`),
+    context([`\`${SLASH_COMMAND} can ${VERB[permission]}\` explains what you may do here.`]),
+  ]);
+}
+
+/** The private answer to the requester once their request for an operation has an outcome. */
+export function renderOutcomeReply(outcome: OperationOutcome, opts: { postedCard?: boolean; channel?: string } = {}): SlackMessage {
+  const op = VERB[outcome.operation];
+  const cardNote = opts.postedCard ? ' The status card in this channel follows it to a final status.' : '';
+  const line = (() => {
+    switch (outcome.code) {
+      case 'done':
+        return `:white_check_mark: *${op}* sent for *${safeText(instanceTitle(outcome.instance), 200)}* (${code(outcome.instance.id, 70)}): it is now *${safeText(outcome.instance.status, 40)}*.${cardNote}${outcome.requestId ? ` Request ID ${code(outcome.requestId, 120)}.` : ''}`;
+      case 'done_unconfirmed':
+        return `:warning: SecMaster did not confirm the ${op} (${describeSecMasterError(outcome.error)}), but the instance is now *${safeText(outcome.instance.status, 40)}*: the ${op} took effect. It was not sent twice.${cardNote}`;
+      case 'not_applied':
+        return `:warning: SecMaster did not confirm the ${op} (${describeSecMasterError(outcome.error)}), and the instance is still *${safeText(outcome.instance.status, 40)}*: it did not take effect. It was not repeated automatically; ask again if you still want it.`;
+      case 'outcome_unknown':
+        return `:warning: No clear answer from SecMaster to the ${op} (${describeSecMasterError(outcome.error)}), and the instance could not be read to check. It was not repeated: check \`${SLASH_COMMAND} status\` before trying again.`;
+      case 'failed':
+        return `:x: SecMaster refused the ${op}: ${describeSecMasterError(outcome.error)}`;
+      case 'denied':
+        return `${describeDecision(outcome.decision, outcome.operation)}\nNothing was sent to SecMaster.`;
+      case 'invalid_status': {
+        const needs = outcome.operation === 'RETRY' ? 'FAILED or TERMINATED' : 'RUNNING or RETRYING';
+        return `:information_source: *${safeText(instanceTitle(outcome.instance), 200)}* (${code(outcome.instance.id, 70)}) is *${safeText(outcome.instance.status, 40)}*; ${op} needs ${needs}. Nothing was sent.`;
+      }
+      case 'not_found':
+        return `:mag: No playbook instance ${code(outcome.target.instanceId, 70)} in workspace ${code(outcome.target.workspaceId, 70)}: ${describeSecMasterError(outcome.error)}`;
+      case 'in_progress':
+        return `:hourglass_flowing_sand: ${mentionUser(outcome.holder.userId)} started ${safeText(VERB[outcome.holder.operation as Operation] ?? outcome.holder.operation, 20)} on this instance ${slackDate(new Date(outcome.holder.acquiredAt).toISOString())}; it is under way. Nothing more was sent.`;
+      case 'rate_limited':
+        return `:snail: You have asked for ${outcome.limit} operations in the last minute, the most allowed. Try again in ${outcome.retryInS} s. Nothing was sent.`;
+      case 'unavailable':
+        return `:warning: SecMaster could not be read: ${describeSecMasterError(outcome.error)} Nothing was sent.`;
+      case 'approval_requested': {
+        const a = outcome.approval;
+        if (a.state === 'void') {
+          return `:warning: Your ${op} needs approval, but I could not post the approval request in ${opts.channel ? channelLink(opts.channel) : 'this channel'} (${code(a.detail ?? 'error', 60)}). Invite me with \`/invite @playbooks\` and ask again. Nothing was sent.`;
+        }
+        return `:hourglass_flowing_sand: Your ${op} of *${safeText(instanceTitle(outcome.instance), 200)}* needs ${a.count} approval${a.count > 1 ? 's' : ''} (${a.approverRoles.map((r) => code(r, 64)).join(', ')}). The request is posted in ${opts.channel ? channelLink(opts.channel) : 'this channel'} and expires ${slackDate(new Date(a.expiresAt).toISOString())}.`;
+      }
+      case 'approval_pending': {
+        const a = outcome.approval;
+        return `:hourglass_flowing_sand: A ${op} of this instance already waits for approval (asked by ${mentionUser(a.requester)} ${slackDate(new Date(a.createdAt).toISOString())}). Nothing new was asked.`;
+      }
+    }
+  })();
+  return message(`${op}: ${outcome.code}`, [section(line)]);
+}
+
+export function renderCannotPost(channel: string, error: string, ranOperation: boolean): SlackMessage {
+  const fix =
+    error === 'not_in_channel' || error === 'channel_not_found'
+      ? `I cannot post in ${channelLink(channel)} (${code(error)}): it is private or I am not a member. Invite me with \`/invite @playbooks\`, then try again.`
+      : error === 'is_archived'
+        ? `${channelLink(channel)} is archived (${code(error)}), so I cannot post the status card there.`
+        : `Slack refused the status card (${code(error)}).`;
+  return message(`Cannot post in the channel: ${error}`, [section(`:warning: ${fix}${ranOperation ? ' The operation itself was carried out.' : ''}`)]);
+}
+
+export function renderInternalError(): SlackMessage {
+  return message('Something went wrong', [section(':warning: Something went wrong on my side; nothing further was done. The error is logged for the operators.')]);
+}

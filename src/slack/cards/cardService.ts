@@ -1,0 +1,120 @@
+import type { Target } from '../../domain/outcome';
+import type { Logger } from '../../log';
+import type { NewWatch, WatchSink, Watcher } from '../../operations/watcher';
+import { formatDuration } from '../../policy/duration';
+import { isFinalStatus, type Instance } from '../../secmaster/schemas';
+import type { CardContext, Store, Watch } from '../../store/types';
+import { instanceTitle } from '../blocks/instanceFacts';
+import { message, section } from '../blocks/kit';
+import { renderStatusCard } from '../blocks/statusCard';
+import { statusEmoji } from '../blocks/status';
+import type { SlackGateway, SlackResult } from '../gateway';
+import { code, mentionUser, safeText } from '../mrkdwn';
+import { SLASH_COMMAND } from '../ids';
+
+/**
+ * Puts status cards in channels and keeps them current: posts a new card, turns the clicked card
+ * into the status card, or replies in another app's thread; records what each card showed; starts
+ * the watch; and, as the watcher's sink, updates cards on status changes and announces the final
+ * status in the card's thread, mentioning the requester.
+ */
+export type CardPlacement = { kind: 'new' } | { kind: 'update'; ts: string } | { kind: 'thread'; threadTs: string };
+
+export interface PublishInput {
+  channel: string;
+  instance: Instance;
+  target: Target;
+  card: CardContext;
+  placement: CardPlacement;
+  note?: string;
+}
+
+export interface CardService extends WatchSink {
+  /** Posts or updates the card and, unless the status is final, starts watching it. */
+  publish(input: PublishInput): Promise<SlackResult<{ ts: string }>>;
+}
+
+export function createCardService(deps: {
+  gateway: SlackGateway;
+  store: Pick<Store, 'saveCard'>;
+  watcher: Pick<Watcher, 'watch'>;
+  defaultWorkspaceId: string;
+  watchTimeoutMs: number;
+  logger: Logger;
+  now?: () => number;
+}): CardService {
+  const now = deps.now ?? Date.now;
+  const render = (instance: Instance, target: Target, card: CardContext, note?: string) =>
+    renderStatusCard({ instance, target, defaultWorkspaceId: deps.defaultWorkspaceId, card, note, buttons: true });
+
+  async function remember(channel: string, ts: string, target: Target, context: CardContext) {
+    await deps.store.saveCard({ channel, messageTs: ts, workspaceId: target.workspaceId, instanceId: target.instanceId, context, createdAt: now() }).catch((err) => {
+      deps.logger.warn('could not record a posted card', { err, channel, ts });
+    });
+  }
+
+  const targetOf = (w: Watch): Target => ({ workspaceId: w.workspaceId, instanceId: w.instanceId });
+
+  return {
+    async publish(input) {
+      const msg = render(input.instance, input.target, input.card, input.note);
+      let ts: string;
+      let threadTs: string;
+      if (input.placement.kind === 'update') {
+        const res = await deps.gateway.updateMessage(input.channel, input.placement.ts, msg);
+        if (!res.ok) return res;
+        ts = input.placement.ts;
+        threadTs = ts;
+      } else {
+        const thread = input.placement.kind === 'thread' ? input.placement.threadTs : undefined;
+        const res = await deps.gateway.postMessage(input.channel, msg, thread);
+        if (!res.ok) return res;
+        ts = res.value.ts;
+        threadTs = thread ?? ts;
+      }
+      await remember(input.channel, ts, input.target, input.card);
+      if (!isFinalStatus(input.instance.status)) {
+        const watch: NewWatch = {
+          workspaceId: input.target.workspaceId,
+          instanceId: input.target.instanceId,
+          channel: input.channel,
+          messageTs: ts,
+          threadTs,
+          requester: input.card.requester,
+          lastStatus: input.instance.status,
+          card: input.card,
+        };
+        await deps.watcher.watch(watch).catch((err) => deps.logger.error('could not start watching a card', { err, channel: input.channel, ts }));
+      }
+      return { ok: true, value: { ts } };
+    },
+
+    async statusChanged(w, instance) {
+      const res = await deps.gateway.updateMessage(w.channel, w.messageTs, render(instance, targetOf(w), w.card));
+      if (!res.ok) deps.logger.warn('could not update a status card', { channel: w.channel, ts: w.messageTs, error: res.error });
+      return res.ok || res.error === 'message_not_found' || res.error === 'channel_not_found' || res.error === 'is_archived';
+    },
+
+    async reachedFinal(w, instance) {
+      const updated = await this.statusChanged(w, instance);
+      if (!updated) return false;
+      const who = w.requester ? `${mentionUser(w.requester)} ` : '';
+      const text = `${who}${statusEmoji(instance.status)} *${safeText(instanceTitle(instance), 200)}* reached *${safeText(instance.status, 40)}*.`;
+      const reply = await deps.gateway.postMessage(w.channel, message(`${instanceTitle(instance)} reached ${instance.status}`, [section(text)]), w.threadTs);
+      if (!reply.ok) deps.logger.warn('could not post the final-status reply', { channel: w.channel, error: reply.error });
+      return true;
+    },
+
+    async stopped(w, reason, instance) {
+      const note =
+        reason === 'timeout'
+          ? `:hourglass: Stopped following this instance after ${formatDuration(deps.watchTimeoutMs)} without a final status. \`${SLASH_COMMAND} status ${w.instanceId}\` shows it now.`
+          : `:mag: SecMaster no longer knows instance ${code(w.instanceId, 70)}; stopped following it.`;
+      if (instance) {
+        await deps.gateway.updateMessage(w.channel, w.messageTs, render(instance, targetOf(w), w.card, note));
+      } else {
+        await deps.gateway.postMessage(w.channel, message(note, [section(note)]), w.threadTs);
+      }
+    },
+  };
+}

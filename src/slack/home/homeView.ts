@@ -1,0 +1,62 @@
+import type { Approval, AuditRecord } from '../../store/types';
+import { ACTION_IDS } from '../ids';
+import { channelLink, code, mentionUser, safeText, slackDate } from '../mrkdwn';
+import { actions, button, context, divider, header, LIMITS, section, type Block, type HomeView } from '../blocks/kit';
+
+/**
+ * The Home tab: the approvals the viewer may decide (with Approve / Reject), and their own recent
+ * requests and operations with how they ended.
+ */
+export interface HomeInput {
+  toDecide: Approval[];
+  myApprovals: Approval[];
+  myOperations: AuditRecord[];
+  banner?: string;
+}
+
+const STATE_EMOJI: Record<string, string> = {
+  pending: ':hourglass_flowing_sand:',
+  approved: ':white_check_mark:',
+  executed: ':white_check_mark:',
+  rejected: ':no_entry:',
+  expired: ':hourglass:',
+  void: ':warning:',
+  failed: ':x:',
+};
+
+function approvalLine(a: Approval): string {
+  const name = a.instanceName?.trim() ? a.instanceName : a.instanceId;
+  return `*${a.operation}* *${safeText(name, 150)}* (${code(a.instanceId, 70)}) in ${channelLink(a.channel)} — asked by ${mentionUser(a.requester)}${a.reason ? `: “${safeText(a.reason, 200)}”` : ''}\n${a.votes.length} of ${a.count} approvals · expires ${slackDate(new Date(a.expiresAt).toISOString())}`;
+}
+
+export function renderHome(input: HomeInput): HomeView {
+  const blocks: Block[] = [header('SecMaster playbooks')];
+  if (input.banner) blocks.push(section(input.banner));
+  blocks.push(section(`*Waiting for your decision* (${input.toDecide.length})`));
+  if (input.toDecide.length === 0) blocks.push(context(['Nothing waits for you.']));
+  for (const a of input.toDecide.slice(0, 15)) {
+    blocks.push(section(approvalLine(a)));
+    blocks.push(
+      actions(
+        [
+          button({ text: 'Approve', actionId: ACTION_IDS.approve, value: a.id, style: 'primary' }),
+          button({ text: 'Reject', actionId: ACTION_IDS.reject, value: a.id, style: 'danger' }),
+        ],
+        `home_${a.id}`.slice(0, 255),
+      )!,
+    );
+  }
+  blocks.push(divider(), section(`*Your recent requests*`));
+  if (input.myApprovals.length === 0 && input.myOperations.length === 0) blocks.push(context(['You have not asked for anything yet. Try `/playbook help`.']));
+  for (const a of input.myApprovals.slice(0, 10)) {
+    blocks.push(section(`${STATE_EMOJI[a.state] ?? ''} ${approvalLine(a)}\nState: *${a.state}*`));
+  }
+  for (const r of input.myOperations.slice(0, 15)) {
+    blocks.push(
+      context([
+        `${safeText(r.operation ?? '', 20)} ${r.instance_id ? code(r.instance_id, 70) : ''} → *${safeText(r.outcome, 40)}* · ${slackDate(r.at)}${r.channel ? ` · ${channelLink(r.channel)}` : ''}`,
+      ]),
+    );
+  }
+  return { type: 'home', blocks: blocks.slice(0, LIMITS.homeBlocks) };
+}

@@ -1,0 +1,43 @@
+import type { WebClient } from '@slack/web-api';
+
+/**
+ * Meets Slack once at start-up with `auth.test`, deliberately: Bolt's own check in its constructor
+ * ends in an unhandled rejection when the token is refused. Here a refused token is a clear
+ * start-up error naming SLACK_BOT_TOKEN; an unreachable Slack is retried briefly, then reported.
+ */
+export interface BotIdentity {
+  botId: string;
+  botUserId: string;
+  teamId: string;
+  appId?: string;
+}
+
+export class SlackStartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SlackStartupError';
+  }
+}
+
+const REFUSED = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'no_permission']);
+
+export async function resolveBotIdentity(client: WebClient, attempts = 3, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<BotIdentity> {
+  let last = 'unknown error';
+  for (let i = 1; i <= attempts; i++) {
+    try {
+      const res = await client.auth.test();
+      if (!res.bot_id || !res.user_id || !res.team_id) {
+        throw new SlackStartupError('SLACK_BOT_TOKEN: auth.test did not identify a bot; use the bot token ("xoxb-…"), not a user token');
+      }
+      return { botId: res.bot_id, botUserId: res.user_id, teamId: res.team_id, appId: (res as { app_id?: string }).app_id };
+    } catch (err) {
+      if (err instanceof SlackStartupError) throw err;
+      const e = err as { data?: { error?: string }; code?: string; message?: string };
+      const code = e.data?.error;
+      if (code && REFUSED.has(code)) throw new SlackStartupError(`SLACK_BOT_TOKEN: Slack refused the token (${code}); check the token and that the app is installed`);
+      last = code ?? e.code ?? e.message ?? last;
+      if (i < attempts) await sleep(1000 * i);
+    }
+  }
+  throw new SlackStartupError(`SLACK_API_URL: Slack could not be reached to check the bot token (${last})`);
+}

@@ -1,0 +1,33 @@
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { renderInternalError, renderUsage } from '../blocks/replies';
+import { publishHome } from '../home/publishHome';
+import { clickContext } from '../payloads';
+import { replyVia, type Reply } from '../present/reply';
+import type { ListenerDeps } from './context';
+
+const APPROVAL_ID = /^apr_[A-Za-z0-9_-]{8,64}$/;
+
+/** `playbook_approve` / `playbook_reject`: the value is an opaque approval ID; what runs comes from the store. */
+export function approvalButtonListener(deps: ListenerDeps, verdict: 'approve' | 'reject') {
+  return async ({ ack, body, respond }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> => {
+    await ack();
+    const click = clickContext(body, deps.botId);
+    // A click in the Home tab has no response_url: the answer becomes a banner on the re-published tab.
+    const fromHome = (body as { view?: { type?: string } }).view?.type === 'home';
+    let banner: string | undefined;
+    const reply: Reply = fromHome
+      ? async (msg) => {
+          banner = msg.blocks.map((b) => ('text' in b && b.text ? b.text.text : '')).join('\n') || msg.text;
+        }
+      : replyVia(respond, deps.logger);
+    try {
+      if (!click) return await reply(renderUsage('this click came without a team or user'));
+      if (!click.value || !APPROVAL_ID.test(click.value)) return await reply(renderUsage("this button's value is not an approval ID"));
+      await deps.approvals.handleClick(click.value, { teamId: click.teamId, userId: click.userId, channelId: click.channelId }, verdict, reply);
+      if (fromHome) await publishHome({ ...deps, approvals: deps.approvalService }, { teamId: click.teamId, userId: click.userId }, banner);
+    } catch (err) {
+      deps.logger.error('an approval click failed', { err, verdict });
+      await reply(renderInternalError());
+    }
+  };
+}

@@ -1,0 +1,36 @@
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { z } from 'zod';
+import { renderInternalError, renderUsage } from '../blocks/replies';
+import { clickContext } from '../payloads';
+import { replyVia } from '../present/reply';
+import { runList } from './commands/list';
+import type { ListenerDeps } from './context';
+
+const pageValue = z.strictObject({
+  status: z.enum(['RUNNING', 'FINISHED', 'FAILED', 'RETRYING', 'TERMINATING', 'TERMINATED']).nullable(),
+  page: z.number().int().min(1).max(999),
+});
+
+/** Paging of `/playbook list`: the same VIEW check, then the page replaces the one shown. */
+export function listPageListener(deps: ListenerDeps) {
+  return async ({ ack, body, respond }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> => {
+    await ack();
+    const reply = replyVia(respond, deps.logger);
+    try {
+      const click = clickContext(body, deps.botId);
+      let value: unknown;
+      try {
+        value = JSON.parse(click?.value ?? '');
+      } catch {
+        value = undefined;
+      }
+      const parsed = pageValue.safeParse(value);
+      if (!click?.channelId || !parsed.success) return await reply(renderUsage('this page button is not one the bot made'));
+      const principal = { teamId: click.teamId, userId: click.userId, channelId: click.channelId };
+      await runList(deps, principal, { status: parsed.data.status ?? undefined, page: parsed.data.page }, reply, true);
+    } catch (err) {
+      deps.logger.error('a list page click failed', { err });
+      await reply(renderInternalError());
+    }
+  };
+}

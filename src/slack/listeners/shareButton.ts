@@ -1,0 +1,42 @@
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { z } from 'zod';
+import { isInstanceId } from '../../domain/command';
+import { renderCannotPost, renderInternalError, renderUsage } from '../blocks/replies';
+import { clickContext } from '../payloads';
+import { buildActionLog } from '../present/actionLog';
+import { replyVia } from '../present/reply';
+import { authorizeView } from './commands/authorizeView';
+import type { ListenerDeps } from './context';
+
+const shareValue = z.strictObject({
+  kind: z.literal('log'),
+  instance_id: z.string().refine(isInstanceId),
+  workspace_id: z.string().refine(isInstanceId),
+});
+
+/** "Share in channel": posts a privately shown action log for everyone, re-read and re-authorized. */
+export function shareButtonListener(deps: ListenerDeps) {
+  return async ({ ack, body, respond }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> => {
+    await ack();
+    const reply = replyVia(respond, deps.logger);
+    try {
+      const click = clickContext(body, deps.botId);
+      let value: unknown;
+      try {
+        value = JSON.parse(click?.value ?? '');
+      } catch {
+        value = undefined;
+      }
+      const parsed = shareValue.safeParse(value);
+      if (!click?.channelId || !parsed.success) return await reply(renderUsage('this share button is not one the bot made'));
+      const principal = { teamId: click.teamId, userId: click.userId, channelId: click.channelId };
+      const target = { workspaceId: parsed.data.workspace_id, instanceId: parsed.data.instance_id };
+      if (!(await authorizeView(deps, principal, reply, target.instanceId))) return;
+      const posted = await deps.gateway.postMessage(click.channelId, await buildActionLog(deps.secmaster, target, { by: click.userId }));
+      if (!posted.ok) await reply(renderCannotPost(click.channelId, posted.error, false));
+    } catch (err) {
+      deps.logger.error('a share click failed', { err });
+      await reply(renderInternalError());
+    }
+  };
+}

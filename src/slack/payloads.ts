@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+/**
+ * The fields of Slack payloads the bot relies on, checked with zod at the edge. Authorization uses
+ * `user_id` and `team_id`, never `user_name`; the legacy verification `token` is ignored.
+ */
+const slackId = z.string().regex(/^[A-Z0-9]{2,40}$/);
+
+export const commandPayload = z.object({
+  team_id: slackId,
+  user_id: slackId,
+  channel_id: slackId,
+  text: z.string().max(4000).default(''),
+  response_url: z.string().optional(),
+});
+export type CommandPayload = z.infer<typeof commandPayload>;
+
+export const blockActionPayload = z.object({
+  type: z.literal('block_actions'),
+  team: z.object({ id: slackId }).nullish(),
+  user: z.object({ id: slackId, team_id: slackId.optional() }),
+  channel: z.object({ id: slackId }).nullish(),
+  container: z
+    .object({ channel_id: slackId.optional(), message_ts: z.string().optional(), is_ephemeral: z.boolean().optional(), type: z.string().optional() })
+    .partial()
+    .nullish(),
+  message: z
+    .object({ ts: z.string(), thread_ts: z.string().optional(), bot_id: z.string().optional(), app_id: z.string().optional() })
+    .nullish(),
+  response_url: z.string().optional(),
+  actions: z.array(z.object({ action_id: z.string(), value: z.string().optional() })).min(1),
+});
+export type BlockActionPayload = z.infer<typeof blockActionPayload>;
+
+/** Who clicked, where, and on what: the parts of a click every action listener needs. */
+export interface ClickContext {
+  teamId: string;
+  userId: string;
+  channelId?: string;
+  messageTs?: string;
+  threadTs?: string;
+  isEphemeral: boolean;
+  /** The message that holds the button was posted by this bot. */
+  ownMessage: boolean;
+  value?: string;
+}
+
+export function clickContext(body: unknown, botId: string): ClickContext | undefined {
+  const parsed = blockActionPayload.safeParse(body);
+  if (!parsed.success) return undefined;
+  const p = parsed.data;
+  const teamId = p.team?.id ?? p.user.team_id;
+  if (!teamId) return undefined;
+  return {
+    teamId,
+    userId: p.user.id,
+    channelId: p.channel?.id ?? p.container?.channel_id,
+    messageTs: p.message?.ts ?? p.container?.message_ts,
+    threadTs: p.message?.thread_ts,
+    isEphemeral: p.container?.is_ephemeral === true || p.container?.type === 'ephemeral' || (!p.message && Boolean(p.container)),
+    ownMessage: Boolean(p.message?.bot_id) && p.message?.bot_id === botId,
+    value: p.actions[0]!.value,
+  };
+}

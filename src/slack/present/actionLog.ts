@@ -1,0 +1,30 @@
+import type { Target } from '../../domain/outcome';
+import { asSecMasterError } from '../../operations/service';
+import type { SecMasterClient } from '../../secmaster/client';
+import { renderActionLog, stepsFrom } from '../blocks/actionLogView';
+import { describeSecMasterError } from '../blocks/errorText';
+import { message, section, type SlackMessage } from '../blocks/kit';
+import { code } from '../mrkdwn';
+import type { Reply } from './reply';
+
+/** Reads the instance, its audit log and its topology together and renders "why it failed". */
+export async function buildActionLog(secmaster: SecMasterClient, target: Target, shared?: { by: string }): Promise<SlackMessage> {
+  try {
+    const [instance, logs, topology] = await Promise.all([
+      secmaster.getInstance(target),
+      secmaster.listAuditLogs(target, { offset: 0, limit: 100 }).catch(() => undefined),
+      secmaster.getTopology(target).catch(() => undefined),
+    ]);
+    return renderActionLog({ instance: instance.data, target, steps: stepsFrom(target.instanceId, logs?.data.logs ?? [], topology?.data), shared, requestId: logs?.requestId ?? instance.requestId });
+  } catch (err) {
+    const e = asSecMasterError(err);
+    const text = e.isNotFound
+      ? `:mag: No playbook instance ${code(target.instanceId, 70)} in workspace ${code(target.workspaceId, 70)}: ${describeSecMasterError(e)}`
+      : `:warning: SecMaster could not be read: ${describeSecMasterError(e)}`;
+    return message(`log ${target.instanceId}: ${e.message}`, [section(text)]);
+  }
+}
+
+export async function showActionLog(deps: { secmaster: SecMasterClient }, target: Target, reply: Reply): Promise<void> {
+  await reply(await buildActionLog(deps.secmaster, target));
+}

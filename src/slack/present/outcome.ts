@@ -1,0 +1,51 @@
+import type { OperationOutcome, Target } from '../../domain/outcome';
+import type { CardContext } from '../../store/types';
+import { renderCannotPost, renderOutcomeReply } from '../blocks/replies';
+import { describeSecMasterError } from '../blocks/errorText';
+import type { CardPlacement, CardService } from '../cards/cardService';
+import type { Reply } from './reply';
+
+/**
+ * Shows an operation's outcome: the channel gets the status card (new, the clicked card updated, or
+ * a reply in another app's thread) and the requester a private line when there is something to say.
+ */
+export interface PresentInput {
+  outcome: OperationOutcome;
+  target: Target;
+  channel: string;
+  requester: string;
+  reason?: string;
+  placement: CardPlacement;
+  /** What the card showed before (an alert's title and severity), kept on the status card. */
+  base?: Partial<CardContext>;
+  via: 'command' | 'button' | 'approval';
+  approvers?: string[];
+  reply: Reply;
+}
+
+export async function presentOutcome(cards: CardService, input: PresentInput): Promise<void> {
+  const { outcome } = input;
+  if (outcome.code !== 'done' && outcome.code !== 'done_unconfirmed') {
+    await input.reply(renderOutcomeReply(outcome, { channel: input.channel }));
+    return;
+  }
+  const note = outcome.code === 'done_unconfirmed' ? `:warning: SecMaster did not confirm (${describeSecMasterError(outcome.error)}); a read shows it took effect.` : undefined;
+  const card: CardContext = {
+    kind: input.base?.kind ?? 'status',
+    title: input.base?.title,
+    severity: input.base?.severity,
+    requester: input.requester,
+    operation: outcome.operation,
+    reason: input.reason,
+    approvers: input.approvers,
+    requestId: outcome.requestId,
+  };
+  const posted = await cards.publish({ channel: input.channel, instance: outcome.instance, target: input.target, card, placement: input.placement, note });
+  if (!posted.ok) {
+    await input.reply(renderCannotPost(input.channel, posted.error, true));
+    await input.reply(renderOutcomeReply(outcome, { postedCard: false }));
+    return;
+  }
+  // A typed command gets a private confirmation; a click already shows its result on the card.
+  if (input.via === 'command' || outcome.code === 'done_unconfirmed') await input.reply(renderOutcomeReply(outcome, { postedCard: true }));
+}

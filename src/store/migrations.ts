@@ -1,0 +1,116 @@
+/**
+ * Schema migrations, applied in order at start-up and recorded in `schema_migrations`. SQLite and
+ * PostgreSQL differ only in types (PostgreSQL needs BIGINT for millisecond times); the tables,
+ * keys and meanings are the same, so one contract test suite covers both.
+ */
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+function schema(t: { id: string; int: string; text: string }): string {
+  return `
+    CREATE TABLE audit (
+      id ${t.id},
+      at ${t.text} NOT NULL,
+      event ${t.text} NOT NULL,
+      operation ${t.text},
+      instance_id ${t.text},
+      workspace_id ${t.text},
+      user_id ${t.text} NOT NULL,
+      channel ${t.text},
+      outcome ${t.text} NOT NULL,
+      request_id ${t.text},
+      approval_id ${t.text},
+      detail ${t.text}
+    );
+    CREATE INDEX audit_at ON audit (at);
+    CREATE INDEX audit_instance ON audit (instance_id, at);
+
+    CREATE TABLE locks (
+      lock_key ${t.text} PRIMARY KEY,
+      token ${t.text} NOT NULL,
+      user_id ${t.text} NOT NULL,
+      operation ${t.text} NOT NULL,
+      acquired_at ${t.int} NOT NULL,
+      expires_at ${t.int} NOT NULL
+    );
+
+    CREATE TABLE watches (
+      id ${t.text} PRIMARY KEY,
+      workspace_id ${t.text} NOT NULL,
+      instance_id ${t.text} NOT NULL,
+      channel ${t.text} NOT NULL,
+      message_ts ${t.text} NOT NULL,
+      thread_ts ${t.text} NOT NULL,
+      requester ${t.text},
+      last_status ${t.text} NOT NULL,
+      interval_ms ${t.int} NOT NULL,
+      next_poll_at ${t.int} NOT NULL,
+      started_at ${t.int} NOT NULL,
+      deadline ${t.int} NOT NULL,
+      card ${t.text} NOT NULL,
+      lease_owner ${t.text},
+      lease_until ${t.int} NOT NULL DEFAULT 0
+    );
+    CREATE INDEX watches_due ON watches (next_poll_at);
+
+    CREATE TABLE approvals (
+      id ${t.text} PRIMARY KEY,
+      team_id ${t.text} NOT NULL,
+      workspace_id ${t.text} NOT NULL,
+      instance_id ${t.text} NOT NULL,
+      instance_name ${t.text},
+      instance_status ${t.text},
+      operation ${t.text} NOT NULL,
+      requester ${t.text} NOT NULL,
+      channel ${t.text} NOT NULL,
+      reason ${t.text},
+      rule ${t.text} NOT NULL,
+      approver_roles ${t.text} NOT NULL,
+      needed ${t.int} NOT NULL,
+      created_at ${t.int} NOT NULL,
+      expires_at ${t.int} NOT NULL,
+      state ${t.text} NOT NULL,
+      decided_by ${t.text},
+      decided_at ${t.int},
+      message_ts ${t.text},
+      detail ${t.text}
+    );
+    CREATE INDEX approvals_state ON approvals (state, expires_at);
+    CREATE INDEX approvals_requester ON approvals (requester, created_at);
+
+    CREATE TABLE approval_votes (
+      approval_id ${t.text} NOT NULL REFERENCES approvals (id),
+      user_id ${t.text} NOT NULL,
+      at ${t.int} NOT NULL,
+      PRIMARY KEY (approval_id, user_id)
+    );
+
+    CREATE TABLE seen_events (
+      event_key ${t.text} PRIMARY KEY,
+      at ${t.int} NOT NULL
+    );
+
+    CREATE TABLE cards (
+      channel ${t.text} NOT NULL,
+      message_ts ${t.text} NOT NULL,
+      workspace_id ${t.text} NOT NULL,
+      instance_id ${t.text} NOT NULL,
+      context ${t.text} NOT NULL,
+      created_at ${t.int} NOT NULL,
+      PRIMARY KEY (channel, message_ts)
+    );
+
+    CREATE TABLE rate_windows (
+      rate_key ${t.text} NOT NULL,
+      window_start ${t.int} NOT NULL,
+      hits ${t.int} NOT NULL,
+      PRIMARY KEY (rate_key, window_start)
+    );
+  `;
+}
+
+export const SQLITE_MIGRATIONS: Migration[] = [{ version: 1, sql: schema({ id: 'INTEGER PRIMARY KEY AUTOINCREMENT', int: 'INTEGER', text: 'TEXT' }) }];
+
+export const POSTGRES_MIGRATIONS: Migration[] = [{ version: 1, sql: schema({ id: 'BIGSERIAL PRIMARY KEY', int: 'BIGINT', text: 'TEXT' }) }];

@@ -1,0 +1,135 @@
+import type { Operation } from '../secmaster/schemas';
+import type { Approval, ApprovalState, AuditEventName, AuditRecord, CardContext, CardRecord, Watch } from './types';
+
+/** Database rows ↔ store records, shared by the SQLite and PostgreSQL implementations. */
+
+export interface AuditRow {
+  at: string;
+  event: string;
+  operation: string | null;
+  instance_id: string | null;
+  workspace_id: string | null;
+  user_id: string;
+  channel: string | null;
+  outcome: string;
+  request_id: string | null;
+  approval_id: string | null;
+  detail: string | null;
+}
+
+export interface WatchRow {
+  id: string;
+  workspace_id: string;
+  instance_id: string;
+  channel: string;
+  message_ts: string;
+  thread_ts: string;
+  requester: string | null;
+  last_status: string;
+  interval_ms: number | string;
+  next_poll_at: number | string;
+  started_at: number | string;
+  deadline: number | string;
+  card: string;
+}
+
+export interface ApprovalRow {
+  id: string;
+  team_id: string;
+  workspace_id: string;
+  instance_id: string;
+  instance_name: string | null;
+  instance_status: string | null;
+  operation: string;
+  requester: string;
+  channel: string;
+  reason: string | null;
+  rule: string;
+  approver_roles: string;
+  needed: number | string;
+  created_at: number | string;
+  expires_at: number | string;
+  state: string;
+  decided_by: string | null;
+  decided_at: number | string | null;
+  message_ts: string | null;
+  detail: string | null;
+}
+
+const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+
+export function rowToAudit(r: AuditRow): AuditRecord {
+  const out: AuditRecord = { event: r.event as AuditEventName, user: r.user_id, outcome: r.outcome, at: r.at };
+  if (r.operation !== null) out.operation = r.operation;
+  if (r.instance_id !== null) out.instance_id = r.instance_id;
+  if (r.workspace_id !== null) out.workspace_id = r.workspace_id;
+  if (r.channel !== null) out.channel = r.channel;
+  if (r.request_id !== null) out.request_id = r.request_id;
+  if (r.approval_id !== null) out.approval_id = r.approval_id;
+  if (r.detail !== null) out.detail = r.detail;
+  return out;
+}
+
+export function rowToWatch(r: WatchRow): Watch {
+  return {
+    id: r.id,
+    workspaceId: r.workspace_id,
+    instanceId: r.instance_id,
+    channel: r.channel,
+    messageTs: r.message_ts,
+    threadTs: r.thread_ts,
+    requester: opt(r.requester),
+    lastStatus: r.last_status,
+    intervalMs: Number(r.interval_ms),
+    nextPollAt: Number(r.next_poll_at),
+    startedAt: Number(r.started_at),
+    deadline: Number(r.deadline),
+    card: JSON.parse(r.card) as CardContext,
+  };
+}
+
+export function rowToApproval(r: ApprovalRow, votes: Array<{ user_id: string; at: number | string }>): Approval {
+  return {
+    id: r.id,
+    teamId: r.team_id,
+    workspaceId: r.workspace_id,
+    instanceId: r.instance_id,
+    instanceName: opt(r.instance_name),
+    instanceStatus: opt(r.instance_status),
+    operation: r.operation as Operation,
+    requester: r.requester,
+    channel: r.channel,
+    reason: opt(r.reason),
+    rule: r.rule,
+    approverRoles: JSON.parse(r.approver_roles) as string[],
+    count: Number(r.needed),
+    createdAt: Number(r.created_at),
+    expiresAt: Number(r.expires_at),
+    state: r.state as ApprovalState,
+    votes: votes.map((v) => ({ userId: v.user_id, at: Number(v.at) })),
+    decidedBy: opt(r.decided_by),
+    decidedAt: r.decided_at === null ? undefined : Number(r.decided_at),
+    messageTs: opt(r.message_ts),
+    detail: opt(r.detail),
+  };
+}
+
+export interface CardRow {
+  channel: string;
+  message_ts: string;
+  workspace_id: string;
+  instance_id: string;
+  context: string;
+  created_at: number | string;
+}
+
+export function rowToCard(r: CardRow): CardRecord {
+  return {
+    channel: r.channel,
+    messageTs: r.message_ts,
+    workspaceId: r.workspace_id,
+    instanceId: r.instance_id,
+    context: JSON.parse(r.context) as CardContext,
+    createdAt: Number(r.created_at),
+  };
+}

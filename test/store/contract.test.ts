@@ -1,0 +1,680 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Pool } from 'pg';
+import { openPostgresStore } from '../../src/store/postgres';
+import { openSqliteStore } from '../../src/store/sqlite';
+import type { Approval, AuditRecord, LockHolder, LockResult, Store, VoteResult, Watch } from '../../src/store/types';
+
+/**
+ * One contract, two stores: every test below runs against SQLite and PostgreSQL alike. Each test
+ * gets a new, empty database (a SQLite file in the suite's temp dir, or a PostgreSQL schema named
+ * after the suite's random prefix), so tests that look at the whole store (claims, counts, "next
+ * due") see only their own rows. Concurrency tests spread calls over two handles on the same
+ * database, as two replicas would. PostgreSQL never skips: when it cannot be reached the suite fails.
+ */
+
+const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A fixed clock: every store call takes `now` explicitly, so nothing here waits for real time. */
+const T = 1_700_000_000_000;
+
+interface TestDb {
+  store: Store;
+  /** A second handle on the same database, like another replica or a restarted process. */
+  replica(): Promise<Store>;
+}
+
+interface Backend {
+  readonly name: 'sqlite' | 'postgres';
+  setup(): Promise<void>;
+  teardown(): Promise<void>;
+  /** A new, empty database. */
+  create(): Promise<TestDb>;
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+function sqliteBackend(): Backend {
+  let dir = '';
+  let n = 0;
+  return {
+    name: 'sqlite',
+    async setup() {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'store-contract-'));
+    },
+    async teardown() {
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    },
+    async create() {
+      const file = path.join(dir, `t${++n}.db`);
+      return { store: openSqliteStore(file), replica: async () => openSqliteStore(file) };
+    },
+  };
+}
+
+function postgresBackend(): Backend {
+  const prefix = `contract_${randomBytes(5).toString('hex')}`;
+  const schemas: string[] = [];
+  let admin: Pool | undefined;
+  let n = 0;
+  return {
+    name: 'postgres',
+    async setup() {
+      admin = new Pool({ connectionString: PG_URL, max: 2, connectionTimeoutMillis: 5_000 });
+      admin.on('error', () => undefined);
+      try {
+        await admin.query('SELECT 1');
+      } catch (err) {
+        const pool = admin;
+        admin = undefined;
+        await pool.end().catch(() => undefined);
+        throw new Error(
+          `PostgreSQL store contract tests cannot reach ${redact(PG_URL)}: ${(err as Error).message}. ` +
+            'These tests do not skip: start PostgreSQL or point TEST_DATABASE_URL at a reachable database.',
+        );
+      }
+    },
+    async teardown() {
+      if (!admin) return;
+      try {
+        for (const s of schemas) await admin.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
+      } finally {
+        await admin.end();
+      }
+    },
+    async create() {
+      const schema = `${prefix}_${++n}`;
+      schemas.push(schema);
+      return { store: await openPostgresStore(PG_URL, { schema }), replica: () => openPostgresStore(PG_URL, { schema }) };
+    },
+  };
+}
+
+// ---------- fixtures ----------
+
+function watch(id: string, over: Partial<Watch> = {}): Watch {
+  return {
+    id,
+    workspaceId: 'ws-1',
+    instanceId: `inst-${id}`,
+    channel: 'C0123',
+    messageTs: `1700000000.${id.padStart(6, '0')}`,
+    threadTs: '1700000000.000001',
+    requester: 'U-REQ',
+    lastStatus: 'RUNNING',
+    intervalMs: 5_000,
+    nextPollAt: T,
+    startedAt: T - 60_000,
+    deadline: T + 3_600_000,
+    card: {
+      kind: 'status',
+      requester: 'U-REQ',
+      operation: 'RETRY',
+      reason: 'stuck on "enrich" — ünïcode ✓',
+      approvers: ['U-A', 'U-B'],
+      requestId: 'req-42',
+      title: 'Brute force on ecs-prod-01',
+      severity: 'high',
+    },
+    ...over,
+  };
+}
+
+function approval(id: string, over: Partial<Approval> = {}): Approval {
+  return {
+    id,
+    teamId: 'T0123ABCD',
+    workspaceId: 'ws-1',
+    instanceId: `inst-${id}`,
+    operation: 'TERMINATE',
+    requester: 'U-REQ',
+    channel: 'C0123',
+    rule: 'rules[4]',
+    approverRoles: ['secops', 'soc-lead'],
+    count: 2,
+    createdAt: T,
+    expiresAt: T + 600_000,
+    state: 'pending',
+    votes: [],
+    ...over,
+  };
+}
+
+function audit(over: Partial<AuditRecord> = {}): AuditRecord {
+  return { event: 'operation', user: 'U-1', outcome: 'ok', at: '2024-05-01T10:00:00.000Z', ...over };
+}
+
+function expectAcquired(r: LockResult): string {
+  if (!r.acquired) throw new Error(`expected the lock, but it is held by ${JSON.stringify(r.holder)}`);
+  expect(typeof r.token).toBe('string');
+  expect(r.token.length).toBeGreaterThan(0);
+  return r.token;
+}
+
+function expectRefused(r: LockResult): LockHolder {
+  if (r.acquired) throw new Error('expected the lock to be refused, but it was acquired');
+  return r.holder;
+}
+
+function expectCounted(r: VoteResult): { approval: Approval; reached: boolean } {
+  if (r.result !== 'counted') throw new Error(`expected a counted vote, got ${r.result}`);
+  return r;
+}
+
+const ids = (ws: Array<{ id: string }>): string[] => ws.map((w) => w.id);
+
+// ---------- the contract ----------
+
+describe.each<[string, () => Backend]>([
+  ['sqlite', sqliteBackend],
+  ['postgres', postgresBackend],
+])('Store contract: %s', (_name, makeBackend) => {
+  const backend = makeBackend();
+  let db: TestDb;
+  let store: Store;
+  let opened: Store[] = [];
+
+  /** Opens another handle on this test's database; closed after the test. */
+  const replica = async (): Promise<Store> => {
+    const s = await db.replica();
+    opened.push(s);
+    return s;
+  };
+
+  beforeAll(() => backend.setup());
+  afterAll(() => backend.teardown());
+
+  beforeEach(async () => {
+    db = await backend.create();
+    store = db.store;
+    opened = [store];
+  });
+
+  afterEach(async () => {
+    // Cleanup only: a test may already have closed a handle itself.
+    for (const s of opened) await s.close().catch(() => undefined);
+  });
+
+  it('reports its kind', () => {
+    expect(store.kind).toBe(backend.name);
+  });
+
+  describe('audit', () => {
+    it('lists records in append order, optional fields round-tripping and absent ones staying absent', async () => {
+      const full: AuditRecord = {
+        event: 'approved',
+        operation: 'TERMINATE',
+        instance_id: 'inst-1',
+        workspace_id: 'ws-1',
+        user: 'U-1',
+        channel: 'C0123',
+        outcome: 'approval_reached',
+        request_id: 'req-1',
+        at: '2024-05-01T10:00:00.000Z',
+        approval_id: 'ap-1',
+        detail: 'two approvers: U-2, U-3 — "quoted" ✓',
+      };
+      const minimal: AuditRecord = { event: 'denied', user: 'U-2', outcome: 'not_allowed', at: '2024-05-01T10:00:01.000Z' };
+      const third = audit({ event: 'executed', user: 'U-3', at: '2024-05-01T10:00:02.000Z', instance_id: 'inst-2' });
+      await store.appendAudit(full);
+      await store.appendAudit(minimal);
+      await store.appendAudit(third);
+
+      const all = await store.listAudit({});
+      expect(all).toEqual([full, minimal, third]);
+      expect(Object.keys(all[1]!).sort()).toEqual(['at', 'event', 'outcome', 'user']);
+      expect(Object.keys(all[2]!).sort()).toEqual(['at', 'event', 'instance_id', 'outcome', 'user']);
+    });
+
+    it('filters by time (inclusive), by instance, both, and honours the limit', async () => {
+      const recs = [
+        audit({ at: '2024-05-01T09:00:00.000Z', instance_id: 'inst-1', user: 'U-a' }),
+        audit({ at: '2024-05-01T10:00:00.000Z', instance_id: 'inst-2', user: 'U-b' }),
+        audit({ at: '2024-05-01T11:00:00.000Z', instance_id: 'inst-1', user: 'U-c' }),
+        audit({ at: '2024-05-01T12:00:00.000Z', user: 'U-d' }),
+      ];
+      for (const r of recs) await store.appendAudit(r);
+
+      expect(await store.listAudit({ sinceIso: '2024-05-01T10:00:00.000Z' })).toEqual([recs[1], recs[2], recs[3]]);
+      expect(await store.listAudit({ sinceIso: '2024-05-01T12:00:00.001Z' })).toEqual([]);
+      expect(await store.listAudit({ instanceId: 'inst-1' })).toEqual([recs[0], recs[2]]);
+      expect(await store.listAudit({ instanceId: 'inst-1', sinceIso: '2024-05-01T10:00:00.000Z' })).toEqual([recs[2]]);
+      expect(await store.listAudit({ instanceId: 'nope' })).toEqual([]);
+      expect(await store.listAudit({ limit: 2 })).toEqual([recs[0], recs[1]]);
+    });
+  });
+
+  describe('locks', () => {
+    const key = { workspaceId: 'ws-1', instanceId: 'inst-1' };
+
+    it('grants the first acquire and tells the second who holds the lock', async () => {
+      expectAcquired(await store.acquireLock(key, { userId: 'U-1', operation: 'RETRY', acquiredAt: T }, 60_000));
+      const holder = expectRefused(await store.acquireLock(key, { userId: 'U-2', operation: 'TERMINATE', acquiredAt: T + 10 }, 60_000));
+      expect(holder).toEqual({ userId: 'U-1', operation: 'RETRY', acquiredAt: T });
+      // Locks are per instance (and per workspace).
+      expectAcquired(await store.acquireLock({ workspaceId: 'ws-1', instanceId: 'inst-2' }, { userId: 'U-2', operation: 'RETRY', acquiredAt: T }, 60_000));
+      expectAcquired(await store.acquireLock({ workspaceId: 'ws-2', instanceId: 'inst-1' }, { userId: 'U-2', operation: 'RETRY', acquiredAt: T }, 60_000));
+    });
+
+    it('gives exactly one of 20 concurrent acquires the lock', async () => {
+      const other = await replica();
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? other : store).acquireLock(key, { userId: `U-${i}`, operation: 'RETRY', acquiredAt: T }, 60_000)),
+      );
+      const winners = results.map((r, i) => (r.acquired ? i : -1)).filter((i) => i >= 0);
+      expect(winners).toHaveLength(1);
+      const winner = `U-${winners[0]}`;
+      for (const r of results) if (!r.acquired) expect(r.holder).toEqual({ userId: winner, operation: 'RETRY', acquiredAt: T });
+    });
+
+    it('ignores a release with the wrong token and frees the lock with the right one', async () => {
+      const token = expectAcquired(await store.acquireLock(key, { userId: 'U-1', operation: 'RETRY', acquiredAt: T }, 60_000));
+      await store.releaseLock(key, 'not-the-token');
+      await store.releaseLock({ workspaceId: 'ws-1', instanceId: 'inst-other' }, token);
+      expect(expectRefused(await store.acquireLock(key, { userId: 'U-2', operation: 'RETRY', acquiredAt: T + 1 }, 60_000)).userId).toBe('U-1');
+
+      await store.releaseLock(key, token);
+      expectAcquired(await store.acquireLock(key, { userId: 'U-2', operation: 'TERMINATE', acquiredAt: T + 2 }, 60_000));
+    });
+
+    it('lets an expired lock be taken over, after which the old token releases nothing', async () => {
+      const old = expectAcquired(await store.acquireLock(key, { userId: 'U-1', operation: 'RETRY', acquiredAt: T }, 1_000));
+      expect(expectRefused(await store.acquireLock(key, { userId: 'U-2', operation: 'RETRY', acquiredAt: T + 500 }, 1_000)).userId).toBe('U-1');
+
+      const fresh = expectAcquired(await store.acquireLock(key, { userId: 'U-2', operation: 'TERMINATE', acquiredAt: T + 1_001 }, 1_000));
+      expect(fresh).not.toBe(old);
+      await store.releaseLock(key, old);
+      expect(expectRefused(await store.acquireLock(key, { userId: 'U-3', operation: 'RETRY', acquiredAt: T + 1_002 }, 1_000))).toEqual({
+        userId: 'U-2',
+        operation: 'TERMINATE',
+        acquiredAt: T + 1_001,
+      });
+      await store.releaseLock(key, fresh);
+      expectAcquired(await store.acquireLock(key, { userId: 'U-3', operation: 'RETRY', acquiredAt: T + 1_003 }, 1_000));
+    });
+  });
+
+  describe('watches', () => {
+    it('round-trips every field, the card JSON included, through save and claim', async () => {
+      const w = watch('1', { nextPollAt: T - 10 });
+      const bare = watch('2', { nextPollAt: T - 5, requester: undefined, card: { kind: 'alert' } });
+      await store.saveWatch(w);
+      await store.saveWatch(bare);
+      const claimed = await store.claimDueWatches('owner-a', T, 10, 30_000);
+      expect(claimed).toEqual([w, bare]);
+      expect(claimed[1]!.requester).toBeUndefined();
+      expect(claimed[1]!.card).toEqual({ kind: 'alert' });
+      expect(await store.countWatches()).toBe(2);
+    });
+
+    it('claims only due, unleased watches, earliest first, up to the limit, and leases them', async () => {
+      await store.saveWatch(watch('late', { nextPollAt: T + 10 }));
+      await store.saveWatch(watch('b', { nextPollAt: T - 5 }));
+      await store.saveWatch(watch('a', { nextPollAt: T - 10 }));
+      await store.saveWatch(watch('c', { nextPollAt: T - 1 }));
+
+      expect(ids(await store.claimDueWatches('owner-a', T, 2, 30_000))).toEqual(['a', 'b']);
+      // Leased ones are not handed out again, to anyone.
+      expect(ids(await store.claimDueWatches('owner-b', T, 10, 30_000))).toEqual(['c']);
+      expect(await store.claimDueWatches('owner-b', T, 10, 30_000)).toEqual([]);
+      expect(await store.claimDueWatches('owner-a', T + 5, 10, 30_000)).toEqual([]);
+      // The not-yet-due one becomes claimable when due.
+      expect(ids(await store.claimDueWatches('owner-c', T + 10, 10, 30_000))).toEqual(['late']);
+    });
+
+    it('saveWatch with an existing id replaces it and clears its lease', async () => {
+      await store.saveWatch(watch('1', { nextPollAt: T - 10 }));
+      expect(ids(await store.claimDueWatches('owner-a', T, 10, 60_000))).toEqual(['1']);
+
+      const replaced = watch('1', {
+        threadTs: '1700000000.999999',
+        requester: undefined,
+        lastStatus: 'WAITING',
+        intervalMs: 15_000,
+        nextPollAt: T - 1,
+        startedAt: T - 1_000,
+        deadline: T + 7_200_000,
+        card: { kind: 'alert', title: 'new title', approvers: ['U-Z'] },
+      });
+      await store.saveWatch(replaced);
+      expect(await store.countWatches()).toBe(1);
+      // The lease is gone: another owner gets it at once, with the new values.
+      expect(await store.claimDueWatches('owner-b', T, 10, 60_000)).toEqual([replaced]);
+      // And the old lease holder can no longer record a poll.
+      expect(await store.updateWatch('owner-a', { id: '1', lastStatus: 'X', intervalMs: 1, nextPollAt: T })).toBe(false);
+    });
+
+    it('never gives two concurrent owners the same watch', async () => {
+      const other = await replica();
+      for (let i = 0; i < 12; i++) await store.saveWatch(watch(`w${i}`, { nextPollAt: T - 100 + i }));
+      const claims = await Promise.all(
+        ['a', 'b', 'c', 'd'].map((o, i) => (i % 2 ? other : store).claimDueWatches(`owner-${o}`, T, 4, 30_000)),
+      );
+      for (const c of claims) expect(c.length).toBeLessThanOrEqual(4);
+      const all = claims.flatMap(ids);
+      expect(new Set(all).size).toBe(all.length);
+      // Nothing is lost either: whatever the racing claims left is still there to claim.
+      const rest = ids(await store.claimDueWatches('owner-e', T, 100, 30_000));
+      expect([...all, ...rest].sort()).toEqual(Array.from({ length: 12 }, (_, i) => `w${i}`).sort());
+    });
+
+    it('lets another owner claim a watch whose lease expired, and the old owner loses it', async () => {
+      await store.saveWatch(watch('1', { nextPollAt: T - 10 }));
+      expect(ids(await store.claimDueWatches('owner-a', T, 10, 1_000))).toEqual(['1']);
+      expect(await store.claimDueWatches('owner-b', T + 500, 10, 1_000)).toEqual([]);
+      expect(ids(await store.claimDueWatches('owner-b', T + 1_001, 10, 1_000))).toEqual(['1']);
+      expect(await store.updateWatch('owner-a', { id: '1', lastStatus: 'SUCCESS', intervalMs: 5_000, nextPollAt: T + 9_000 })).toBe(false);
+      expect(await store.updateWatch('owner-b', { id: '1', lastStatus: 'SUCCESS', intervalMs: 5_000, nextPollAt: T + 9_000 })).toBe(true);
+    });
+
+    it('updateWatch by the lease owner records the poll and releases the lease; others get false', async () => {
+      await store.saveWatch(watch('1', { nextPollAt: T - 10 }));
+      // Not leased by anyone yet: nobody may update it.
+      expect(await store.updateWatch('owner-a', { id: '1', lastStatus: 'X', intervalMs: 1, nextPollAt: T })).toBe(false);
+      expect(ids(await store.claimDueWatches('owner-a', T, 10, 60_000))).toEqual(['1']);
+
+      expect(await store.updateWatch('owner-b', { id: '1', lastStatus: 'HIJACKED', intervalMs: 1, nextPollAt: T })).toBe(false);
+      expect(await store.updateWatch('owner-a', { id: '1', lastStatus: 'SUCCESS', intervalMs: 7_000, nextPollAt: T + 7_000 })).toBe(true);
+      // Released: a second update by the same owner has no lease to use.
+      expect(await store.updateWatch('owner-a', { id: '1', lastStatus: 'AGAIN', intervalMs: 1, nextPollAt: T })).toBe(false);
+      expect(await store.updateWatch('owner-a', { id: 'missing', lastStatus: 'X', intervalMs: 1, nextPollAt: T })).toBe(false);
+
+      expect(await store.claimDueWatches('owner-b', T + 6_999, 10, 60_000)).toEqual([]);
+      // Well before the 60 s lease would have run out, another owner can claim it with the new values.
+      expect(await store.claimDueWatches('owner-b', T + 7_000, 10, 60_000)).toEqual([
+        watch('1', { lastStatus: 'SUCCESS', intervalMs: 7_000, nextPollAt: T + 7_000 }),
+      ]);
+    });
+
+    it("releaseWatchLeases frees only that owner's leases", async () => {
+      for (const id of ['1', '2', '3']) await store.saveWatch(watch(id, { nextPollAt: T - 10 + Number(id) }));
+      expect(ids(await store.claimDueWatches('owner-a', T, 2, 60_000))).toEqual(['1', '2']);
+      expect(ids(await store.claimDueWatches('owner-b', T, 2, 60_000))).toEqual(['3']);
+      await store.releaseWatchLeases('owner-a');
+      await store.releaseWatchLeases('owner-nobody');
+      expect(ids(await store.claimDueWatches('owner-c', T + 1, 10, 60_000))).toEqual(['1', '2']);
+      expect(await store.updateWatch('owner-a', { id: '1', lastStatus: 'X', intervalMs: 1, nextPollAt: T })).toBe(false);
+      expect(await store.updateWatch('owner-b', { id: '3', lastStatus: 'X', intervalMs: 1, nextPollAt: T })).toBe(true);
+    });
+
+    it('counts and deletes watches', async () => {
+      expect(await store.countWatches()).toBe(0);
+      for (const id of ['1', '2', '3']) await store.saveWatch(watch(id, { nextPollAt: T - 10 }));
+      await store.saveWatch(watch('2', { lastStatus: 'REPLACED', nextPollAt: T - 10 }));
+      expect(await store.countWatches()).toBe(3);
+      await store.deleteWatch('2');
+      await store.deleteWatch('does-not-exist');
+      expect(await store.countWatches()).toBe(2);
+      expect(ids(await store.claimDueWatches('owner-a', T, 10, 60_000)).sort()).toEqual(['1', '3']);
+    });
+
+    it('nextWatchDue is the earliest nextPollAt among unleased watches', async () => {
+      expect(await store.nextWatchDue()).toBeUndefined();
+      await store.saveWatch(watch('1', { nextPollAt: T + 300 }));
+      await store.saveWatch(watch('2', { nextPollAt: T + 100 }));
+      await store.saveWatch(watch('3', { nextPollAt: T + 200 }));
+      expect(await store.nextWatchDue()).toBe(T + 100);
+
+      expect(ids(await store.claimDueWatches('owner-a', T + 100, 10, 5_000))).toEqual(['2']);
+      expect(await store.nextWatchDue()).toBe(T + 200);
+
+      await store.releaseWatchLeases('owner-a');
+      expect(await store.nextWatchDue()).toBe(T + 100);
+
+      await store.deleteWatch('1');
+      await store.deleteWatch('3');
+      expect(ids(await store.claimDueWatches('owner-a', T + 100, 10, 5_000))).toEqual(['2']);
+      // Only a leased watch left: it is not due for anyone before its lease runs out.
+      const next = await store.nextWatchDue();
+      if (next !== undefined) expect(next).toBeGreaterThanOrEqual(T + 5_100);
+      await store.deleteWatch('2');
+      expect(await store.nextWatchDue()).toBeUndefined();
+    });
+  });
+
+  describe('approvals', () => {
+    it('round-trips an approval, approverRoles, count and optional fields included', async () => {
+      const full = approval('ap-1', {
+        instanceName: 'Brute force on ecs-prod-01 — ✓',
+        reason: 'customer asked',
+        messageTs: '1700000000.000100',
+        approverRoles: ['secops', 'soc-lead', 'on-call'],
+        count: 3,
+      });
+      const bare = approval('ap-2', { approverRoles: [], count: 1, operation: 'RETRY' });
+      await store.createApproval(full);
+      await store.createApproval(bare);
+
+      expect(await store.getApproval('ap-1')).toEqual(full);
+      const got = await store.getApproval('ap-2');
+      expect(got).toEqual(bare);
+      expect(got!.votes).toEqual([]);
+      for (const k of ['instanceName', 'reason', 'messageTs', 'decidedBy', 'decidedAt', 'detail'] as const) expect(got![k]).toBeUndefined();
+      expect(await store.getApproval('ap-missing')).toBeUndefined();
+    });
+
+    it('counts votes once per approver and approves on reaching the count', async () => {
+      await store.createApproval(approval('ap-1', { count: 2 }));
+
+      const first = expectCounted(await store.voteApproval('ap-1', 'U-1', T + 10));
+      expect(first.reached).toBe(false);
+      expect(first.approval.state).toBe('pending');
+      expect(first.approval.votes).toEqual([{ userId: 'U-1', at: T + 10 }]);
+
+      const dup = await store.voteApproval('ap-1', 'U-1', T + 20);
+      expect(dup.result).toBe('duplicate');
+      expect((await store.getApproval('ap-1'))!.votes).toEqual([{ userId: 'U-1', at: T + 10 }]);
+
+      const second = expectCounted(await store.voteApproval('ap-1', 'U-2', T + 30));
+      expect(second.reached).toBe(true);
+      expect(second.approval).toMatchObject({ state: 'approved', decidedBy: 'U-2', decidedAt: T + 30 });
+      expect(second.approval.votes).toEqual([
+        { userId: 'U-1', at: T + 10 },
+        { userId: 'U-2', at: T + 30 },
+      ]);
+      expect((await store.getApproval('ap-1'))!.state).toBe('approved');
+
+      const late = await store.voteApproval('ap-1', 'U-3', T + 40);
+      expect(late.result).toBe('closed');
+      if (late.result === 'closed') expect(late.approval.state).toBe('approved');
+      expect((await store.getApproval('ap-1'))!.votes).toHaveLength(2);
+    });
+
+    it('refuses votes after expiry and on unknown approvals', async () => {
+      await store.createApproval(approval('ap-1', { count: 1, expiresAt: T + 1_000 }));
+      const r = await store.voteApproval('ap-1', 'U-1', T + 1_001);
+      expect(r.result).toBe('expired');
+      const after = await store.getApproval('ap-1');
+      expect(after!.votes).toEqual([]);
+      expect(after!.state).toBe('pending');
+      expect(await store.voteApproval('ap-missing', 'U-1', T)).toEqual({ result: 'not_found' });
+    });
+
+    it('gives exactly one of 10 concurrent votes on count 1 the "reached"', async () => {
+      const other = await replica();
+      await store.createApproval(approval('ap-1', { count: 1 }));
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? other : store).voteApproval('ap-1', `U-${i}`, T + i)));
+      const reached = results.filter((r) => r.result === 'counted' && r.reached);
+      expect(reached).toHaveLength(1);
+      expect(results.filter((r) => r.result === 'counted')).toHaveLength(1);
+      expect(results.filter((r) => r.result === 'closed')).toHaveLength(9);
+      const final = await store.getApproval('ap-1');
+      expect(final!.state).toBe('approved');
+      expect(final!.votes).toHaveLength(1);
+      expect(final!.decidedBy).toBe(final!.votes[0]!.userId);
+    });
+
+    it('counts exactly `count` of many concurrent distinct votes', async () => {
+      const other = await replica();
+      await store.createApproval(approval('ap-1', { count: 3 }));
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? other : store).voteApproval('ap-1', `U-${i}`, T + 1)));
+      expect(results.filter((r) => r.result === 'counted')).toHaveLength(3);
+      expect(results.filter((r) => r.result === 'counted' && r.reached)).toHaveLength(1);
+      expect(results.filter((r) => r.result === 'closed')).toHaveLength(7);
+      expect((await store.getApproval('ap-1'))!.votes).toHaveLength(3);
+    });
+
+    it('transitionApproval is a compare-and-set: one of two racing transitions wins, with its patch', async () => {
+      const other = await replica();
+      await store.createApproval(approval('ap-1'));
+      const [rejected, approved] = await Promise.all([
+        store.transitionApproval('ap-1', 'pending', 'rejected', { decidedBy: 'U-R', decidedAt: T + 1, detail: 'no' }),
+        other.transitionApproval('ap-1', 'pending', 'approved', { decidedBy: 'U-A', decidedAt: T + 2, detail: 'yes' }),
+      ]);
+      expect([rejected, approved].filter(Boolean)).toHaveLength(1);
+      const after = await store.getApproval('ap-1');
+      if (rejected) expect(after).toMatchObject({ state: 'rejected', decidedBy: 'U-R', decidedAt: T + 1, detail: 'no' });
+      else expect(after).toMatchObject({ state: 'approved', decidedBy: 'U-A', decidedAt: T + 2, detail: 'yes' });
+
+      // A stale `from` changes nothing.
+      expect(await store.transitionApproval('ap-1', 'pending', 'void', { detail: 'late' })).toBe(false);
+      expect(await store.getApproval('ap-1')).toEqual(after);
+      expect(await store.transitionApproval('ap-missing', 'pending', 'void')).toBe(false);
+    });
+
+    it('transitionApproval stores the patch and keeps fields the patch leaves out', async () => {
+      await store.createApproval(approval('ap-1'));
+      expect(await store.transitionApproval('ap-1', 'pending', 'approved', { decidedBy: 'U-A', decidedAt: T + 5, messageTs: '1700000000.000200' })).toBe(true);
+      expect(await store.getApproval('ap-1')).toMatchObject({ state: 'approved', decidedBy: 'U-A', decidedAt: T + 5, messageTs: '1700000000.000200' });
+      expect((await store.getApproval('ap-1'))!.detail).toBeUndefined();
+
+      expect(await store.transitionApproval('ap-1', 'approved', 'executed', { detail: 'instance terminated' })).toBe(true);
+      expect(await store.getApproval('ap-1')).toMatchObject({
+        state: 'executed',
+        decidedBy: 'U-A',
+        decidedAt: T + 5,
+        messageTs: '1700000000.000200',
+        detail: 'instance terminated',
+      });
+      expect(await store.transitionApproval('ap-1', 'executed', 'failed')).toBe(true);
+      expect((await store.getApproval('ap-1'))!.state).toBe('failed');
+    });
+
+    it('expireDueApprovals expires only due pending approvals, each once, up to the limit', async () => {
+      await store.createApproval(approval('due-1', { expiresAt: T - 10 }));
+      await store.createApproval(approval('due-2', { expiresAt: T - 5 }));
+      await store.createApproval(approval('due-3', { expiresAt: T - 1 }));
+      await store.createApproval(approval('future', { expiresAt: T + 100 }));
+      await store.createApproval(approval('decided', { expiresAt: T - 20 }));
+      expect(await store.transitionApproval('decided', 'pending', 'rejected', { decidedBy: 'U-R', decidedAt: T - 30 })).toBe(true);
+
+      const first = await store.expireDueApprovals(T, 2);
+      expect(ids(first).sort()).toEqual(['due-1', 'due-2']);
+      for (const a of first) expect(a.state).toBe('expired');
+      const second = await store.expireDueApprovals(T, 10);
+      expect(ids(second)).toEqual(['due-3']);
+      expect(second[0]).toMatchObject({ id: 'due-3', state: 'expired', requester: 'U-REQ', approverRoles: ['secops', 'soc-lead'] });
+      expect(await store.expireDueApprovals(T, 10)).toEqual([]);
+
+      expect((await store.getApproval('due-1'))!.state).toBe('expired');
+      expect((await store.getApproval('future'))!.state).toBe('pending');
+      expect((await store.getApproval('decided'))!.state).toBe('rejected');
+      expect(ids(await store.expireDueApprovals(T + 100, 10))).toEqual(['future']);
+    });
+
+    it('concurrent expireDueApprovals never return the same approval twice', async () => {
+      const other = await replica();
+      for (let i = 0; i < 12; i++) await store.createApproval(approval(`ap-${i}`, { expiresAt: T - 100 + i }));
+      const runs = await Promise.all([0, 1, 2, 3].map((i) => (i % 2 ? other : store).expireDueApprovals(T, 4)));
+      const all = runs.flatMap(ids);
+      expect(new Set(all).size).toBe(all.length);
+      for (const r of runs) expect(r.length).toBeLessThanOrEqual(4);
+      const rest = ids(await store.expireDueApprovals(T, 100));
+      expect([...all, ...rest].sort()).toEqual(Array.from({ length: 12 }, (_, i) => `ap-${i}`).sort());
+    });
+
+    it('lists approvals by state and requester, newest first, with their votes', async () => {
+      await store.createApproval(approval('a1', { createdAt: T + 1, requester: 'U-X' }));
+      await store.createApproval(approval('a2', { createdAt: T + 2, requester: 'U-Y', count: 1 }));
+      await store.createApproval(approval('a3', { createdAt: T + 3, requester: 'U-X' }));
+      await store.createApproval(approval('a4', { createdAt: T + 4, requester: 'U-Y' }));
+      await store.createApproval(approval('a5', { createdAt: T + 5, requester: 'U-X' }));
+      expectCounted(await store.voteApproval('a2', 'U-V', T + 10)); // a2 → approved
+      expectCounted(await store.voteApproval('a3', 'U-V', T + 11)); // a3 stays pending with one vote
+      expect(await store.transitionApproval('a4', 'pending', 'rejected')).toBe(true);
+
+      expect(ids(await store.listApprovals({ limit: 100 }))).toEqual(['a5', 'a4', 'a3', 'a2', 'a1']);
+      const pending = await store.listApprovals({ states: ['pending'], limit: 100 });
+      expect(ids(pending)).toEqual(['a5', 'a3', 'a1']);
+      expect(pending[1]!.votes).toEqual([{ userId: 'U-V', at: T + 11 }]);
+      expect(pending[0]!.votes).toEqual([]);
+      expect(ids(await store.listApprovals({ states: ['approved', 'rejected'], limit: 100 }))).toEqual(['a4', 'a2']);
+      const mine = await store.listApprovals({ requester: 'U-Y', limit: 100 });
+      expect(ids(mine)).toEqual(['a4', 'a2']);
+      expect(mine[1]).toMatchObject({ state: 'approved', votes: [{ userId: 'U-V', at: T + 10 }] });
+      expect(ids(await store.listApprovals({ states: ['pending'], requester: 'U-X', limit: 100 }))).toEqual(['a5', 'a3', 'a1']);
+      expect(ids(await store.listApprovals({ states: ['pending'], requester: 'U-X', limit: 2 }))).toEqual(['a5', 'a3']);
+      expect(await store.listApprovals({ states: ['void'], limit: 100 })).toEqual([]);
+      expect(await store.listApprovals({ requester: 'U-NOBODY', limit: 100 })).toEqual([]);
+    });
+
+    it('nextApprovalExpiry is the earliest expiry among pending approvals', async () => {
+      expect(await store.nextApprovalExpiry()).toBeUndefined();
+      await store.createApproval(approval('a1', { expiresAt: T + 300 }));
+      await store.createApproval(approval('a2', { expiresAt: T + 100 }));
+      await store.createApproval(approval('a3', { expiresAt: T + 200 }));
+      expect(await store.nextApprovalExpiry()).toBe(T + 100);
+      expect(await store.transitionApproval('a2', 'pending', 'rejected')).toBe(true);
+      expect(await store.nextApprovalExpiry()).toBe(T + 200);
+      expect(ids(await store.expireDueApprovals(T + 250, 10))).toEqual(['a3']);
+      expect(await store.nextApprovalExpiry()).toBe(T + 300);
+      expect(await store.transitionApproval('a1', 'pending', 'void')).toBe(true);
+      expect(await store.nextApprovalExpiry()).toBeUndefined();
+    });
+
+    it('setApprovalMessage sets and replaces the message ts', async () => {
+      await store.createApproval(approval('a1'));
+      await store.createApproval(approval('a2'));
+      await store.setApprovalMessage('a1', '1700000000.000300');
+      expect((await store.getApproval('a1'))!.messageTs).toBe('1700000000.000300');
+      await store.setApprovalMessage('a1', '1700000000.000400');
+      expect((await store.getApproval('a1'))!.messageTs).toBe('1700000000.000400');
+      expect((await store.getApproval('a2'))!.messageTs).toBeUndefined();
+      await store.setApprovalMessage('a-missing', '1700000000.000500');
+      expect(await store.getApproval('a-missing')).toBeUndefined();
+    });
+  });
+
+  describe('seen events and rate windows', () => {
+    it('markSeen is true the first time a key is seen, then false', async () => {
+      expect(await store.markSeen('evt-1', T)).toBe(true);
+      expect(await store.markSeen('evt-1', T + 1)).toBe(false);
+      expect(await store.markSeen('evt-1', T + 2)).toBe(false);
+      expect(await store.markSeen('evt-2', T + 3)).toBe(true);
+    });
+
+    it('gives exactly one of 10 concurrent markSeen calls true', async () => {
+      const other = await replica();
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? other : store).markSeen('evt-race', T + i)));
+      expect(results.filter((r) => r)).toHaveLength(1);
+    });
+
+    it('hitRateWindow counts hits per key and window, restarting at 1 in a new window', async () => {
+      expect(await store.hitRateWindow('U-1', T)).toBe(1);
+      expect(await store.hitRateWindow('U-1', T)).toBe(2);
+      expect(await store.hitRateWindow('U-1', T)).toBe(3);
+      expect(await store.hitRateWindow('U-2', T)).toBe(1);
+      expect(await store.hitRateWindow('U-1', T + 60_000)).toBe(1);
+      expect(await store.hitRateWindow('U-1', T + 60_000)).toBe(2);
+    });
+
+    it('gives concurrent hits distinct counts 1..N', async () => {
+      const other = await replica();
+      const n = 12;
+      const counts = await Promise.all(Array.from({ length: n }, (_, i) => (i % 2 ? other : store).hitRateWindow('U-race', T)));
+      expect([...counts].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    });
+  });
+
+  describe('lifecycle', () => {
+    it('ping resolves while open and rejects after close', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+      await store.close();
+      await expect(store.ping()).rejects.toThrow();
+    });
+  });
+});
