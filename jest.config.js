@@ -8,6 +8,7 @@ module.exports = {
   },
   // End-to-end suites start real servers; give them room without hiding hangs.
   testTimeout: 30000,
+  globalSetup: '<rootDir>/test/globalSetup.js',
   // Two cores: more workers only add contention between suites that each start servers.
   maxWorkers: 2,
 };

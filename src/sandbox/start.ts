@@ -1,9 +1,102 @@
-import type { LogLevel } from '../config';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startBot, type RunningBot } from '../bot';
+import { loadConfig, type LogLevel } from '../config';
 import { createLogger, type Logger } from '../log';
+import { SANDBOX_CHANNELS, SANDBOX_POLICY, SANDBOX_PROJECT, SANDBOX_TEAM, SANDBOX_USERGROUPS, SANDBOX_WORKSPACE } from './demo';
+import { sandboxRoutes } from './routes';
+import { seedDemoInstances, startSimulator, type Simulator } from './simulator';
+import { startSlackStandIn, type SlackStandIn } from './slack/standIn';
 
-/** Placeholder replaced by the sandbox issue. */
-export async function startSandbox(opts: { port: number; logLevel: LogLevel }): Promise<{ stop(): Promise<void>; logger: Logger }> {
-  const logger = createLogger({ level: opts.logLevel, secrets: [] });
-  logger.warn('sandbox not available yet');
-  return { stop: async () => undefined, logger };
+/**
+ * `npm start` with nothing configured: the whole bot, locally. The SecMaster simulator (a dozen
+ * instances in every status, moving on over time), a Slack stand-in that keeps what the bot posts,
+ * an SQLite file under `data/`, the demo policy, and the page at `/sandbox`. Its secrets are
+ * random per run and never leave this machine.
+ */
+export interface Sandbox {
+  url: string;
+  bot: RunningBot;
+  simulator: Simulator;
+  slack: SlackStandIn;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+export interface SandboxOptions {
+  port: number;
+  logLevel: LogLevel;
+  dataDir?: string;
+  /** Simulator timings (the browser tests speed them up). */
+  stepMs?: number;
+  runningMs?: number;
+  logStream?: NodeJS.WritableStream;
+}
+
+export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
+  const dataDir = path.resolve(opts.dataDir ?? 'data');
+  mkdirSync(dataDir, { recursive: true });
+  const policyFile = path.join(dataDir, 'sandbox-policy.yml');
+  writeFileSync(policyFile, SANDBOX_POLICY);
+
+  const secrets = {
+    signing: randomBytes(24).toString('hex'),
+    bot: `xoxb-sandbox-${randomBytes(16).toString('hex')}`,
+    secmaster: `sandbox-${randomBytes(16).toString('hex')}`,
+    alerts: `sandbox-alerts-${randomBytes(16).toString('hex')}`,
+  };
+  const simulator = await startSimulator({
+    projectId: SANDBOX_PROJECT,
+    timing: { stepMs: opts.stepMs ?? 4000, runningMs: opts.runningMs ?? 60_000 },
+    credentials: { staticTokens: [secrets.secmaster] },
+  });
+  seedDemoInstances(simulator.state, SANDBOX_WORKSPACE);
+  const slack = await startSlackStandIn({ botToken: secrets.bot, teamId: SANDBOX_TEAM, channels: SANDBOX_CHANNELS, usergroups: SANDBOX_USERGROUPS });
+
+  // The same validation as a real deployment: the sandbox is a configuration, not a special path.
+  const config = loadConfig({
+    PORT: String(opts.port),
+    SLACK_SIGNING_SECRET: secrets.signing,
+    SLACK_BOT_TOKEN: secrets.bot,
+    SLACK_API_URL: slack.apiUrl,
+    SECMASTER_ENDPOINT: simulator.url,
+    SECMASTER_PROJECT_ID: SANDBOX_PROJECT,
+    SECMASTER_WORKSPACE_ID: SANDBOX_WORKSPACE,
+    SECMASTER_AUTH_TOKEN: secrets.secmaster,
+    PLAYBOOK_POLICY_FILE: policyFile,
+    DATABASE_URL: `sqlite:${path.join(dataDir, 'sandbox.sqlite')}`,
+    ALERT_WEBHOOK_TOKEN: secrets.alerts,
+    STATUS_POLL_INTERVAL_MS: '1000',
+    STATUS_POLL_MAX_INTERVAL_MS: '3000',
+    LOG_LEVEL: opts.logLevel,
+  });
+  const logger = createLogger({ level: config.logLevel, secrets: config.secrets, stream: opts.logStream as never });
+
+  const self = { url: '' };
+  let bot: RunningBot;
+  try {
+    bot = await startBot(config, {
+      logger,
+      extraRoutes: () => sandboxRoutes({ self, slack, simulator, signingSecret: secrets.signing, alertToken: secrets.alerts, workspaceId: SANDBOX_WORKSPACE, teamId: SANDBOX_TEAM, logger }),
+    });
+  } catch (err) {
+    await Promise.all([simulator.close(), slack.close()]);
+    throw err;
+  }
+  self.url = `http://127.0.0.1:${bot.port}`;
+  const pageUrl = `http://localhost:${bot.port}/sandbox`;
+  logger.info(`sandbox started: nothing is configured, so this is the local sandbox — open ${pageUrl}`, { sandbox: true, url: pageUrl, port: bot.port });
+
+  return {
+    url: pageUrl,
+    bot,
+    simulator,
+    slack,
+    logger,
+    async stop() {
+      await bot.stop();
+      await Promise.all([simulator.close(), slack.close()]);
+    },
+  };
 }

@@ -44,8 +44,9 @@ export interface TimeoutOptions {
 
 export const DEFAULT_TIMEOUTS: TimeoutOptions = {
   connectTimeoutMs: 3_000,
-  headersTimeoutMs: 8_000,
-  bodyTimeoutMs: 8_000,
+  // SecMaster answers in well under a second; 6 s of silence means trouble, and a person is waiting.
+  headersTimeoutMs: 6_000,
+  bodyTimeoutMs: 6_000,
   keepAliveTimeoutMs: 30_000,
   connectionsPerOrigin: 32,
 };

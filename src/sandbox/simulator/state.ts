@@ -67,8 +67,12 @@ export class SimulatorState {
     return `${workspaceId}/${id}`;
   }
 
-  onChange(listener: (i: SimInstance) => void): void {
+  /** Calls `listener` after every status change; returns how to stop. */
+  onChange(listener: (i: SimInstance) => void): () => void {
     this.listeners.push(listener);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
   }
 
   add(workspaceId: string, partial: Partial<SimInstance> & { status: string }): SimInstance {

@@ -59,6 +59,8 @@ export interface InjectedSlackFault {
   /** … or a 429 with this Retry-After. */
   rateLimitS?: number;
   times: number;
+  /** Only calls whose arguments contain this text (an instance ID, a channel). */
+  match?: string;
 }
 
 export interface SlackStandInOptions {
@@ -87,6 +89,8 @@ export interface SlackStandIn {
   botUserId: string;
   /** A response_url for a request by `user` in `channel`; posts to it become ephemeral messages. */
   responseUrl(user: string, channel: string): string;
+  /** Shows what an acknowledgement carried (Slack shows an ack's message to the requester alone). */
+  addEphemeral(user: string, channel: string, text: string, blocks: unknown[]): void;
   /** Adds a message as another app would (a foreign alert card). */
   addForeignMessage(channel: string, text: string, blocks: unknown[], botId?: string): StoredMessage;
   fault(f: InjectedSlackFault): void;
@@ -151,7 +155,7 @@ export async function startSlackStandIn(opts: SlackStandInOptions): Promise<Slac
   type Answer = { status?: number; headers?: Record<string, string>; body: Record<string, unknown> };
 
   function api(method: string, args: Record<string, unknown>, token: string | undefined): Answer {
-    const fault = faults.find((f) => f.method === method && f.times > 0);
+    const fault = faults.find((f) => f.method === method && f.times > 0 && (!f.match || JSON.stringify(args).includes(f.match)));
     if (fault) {
       fault.times--;
       faults = faults.filter((f) => f.times > 0);
@@ -281,6 +285,10 @@ export async function startSlackStandIn(opts: SlackStandInOptions): Promise<Slac
       const id = randomBytes(12).toString('base64url');
       responseTargets.set(id, { user, channel });
       return `${base}/response/${id}`;
+    },
+    addEphemeral(user, channel, text, blocks) {
+      ephemerals.push({ id: ++ephemeralId, channel, user, text, blocks, at: Date.now() });
+      changed();
     },
     addForeignMessage(channel, text, blocks, foreignBotId = 'B0OTHERAPP') {
       const msg: StoredMessage = { channel, ts: nextTs(), text, blocks, botId: foreignBotId, edits: 0, updatedAt: Date.now() };

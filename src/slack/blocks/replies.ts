@@ -109,7 +109,8 @@ export function renderOutcomeReply(outcome: OperationOutcome, opts: { postedCard
       }
     }
   })();
-  return message(`${op}: ${outcome.code}`, [section(line)]);
+  // The fallback (notifications, screen readers) says the same as the block.
+  return message(line, [section(line)]);
 }
 
 export function renderCannotPost(channel: string, error: string, ranOperation: boolean): SlackMessage {
@@ -119,7 +120,8 @@ export function renderCannotPost(channel: string, error: string, ranOperation: b
       : error === 'is_archived'
         ? `${channelLink(channel)} is archived (${code(error)}), so I cannot post the status card there.`
         : `Slack refused the status card (${code(error)}).`;
-  return message(`Cannot post in the channel: ${error}`, [section(`:warning: ${fix}${ranOperation ? ' The operation itself was carried out.' : ''}`)]);
+  const line = `:warning: ${fix}${ranOperation ? ' The operation itself was carried out.' : ''}`;
+  return message(line, [section(line)]);
 }
 
 export function renderInternalError(): SlackMessage {

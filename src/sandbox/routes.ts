@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { readBody } from '../http/body';
+import { sendJson } from '../http/json';
+import type { Route } from '../http/server';
+import type { Logger } from '../log';
+import { SANDBOX_CHANNELS, SANDBOX_USERS } from './demo';
+import type { Simulator } from './simulator';
+import { blockActionBody, commandBody, eventBody, sendSigned } from './slack/requests';
+import type { SlackStandIn } from './slack/standIn';
+
+/**
+ * The sandbox page and its small API. The page never talks to the bot's listeners directly: what a
+ * person types or clicks is turned into the request Slack would send, signed with the sandbox's
+ * signing secret and posted to the bot's own `POST /slack/events`, exactly Slack's path.
+ */
+export interface SandboxRouteDeps {
+  self: { url: string };
+  slack: SlackStandIn;
+  simulator: Simulator;
+  signingSecret: string;
+  alertToken: string;
+  workspaceId: string;
+  teamId: string;
+  logger: Logger;
+}
+
+const PAGE_DIR = [path.join(__dirname, 'page'), path.join(__dirname, '..', '..', 'src', 'sandbox', 'page')].find((d) => existsSync(path.join(d, 'index.html')));
+const ASSETS: Record<string, string> = { 'page.js': 'text/javascript; charset=utf-8', 'page.css': 'text/css; charset=utf-8' };
+
+const userId = z.enum(SANDBOX_USERS.map((u) => u.id) as [string, ...string[]]);
+const channelId = z.enum(SANDBOX_CHANNELS.map((c) => c.id) as [string, ...string[]]);
+const commandInput = z.strictObject({ user: userId, channel: channelId, text: z.string().max(4000) });
+const actionInput = z.strictObject({
+  user: userId,
+  channel: channelId.optional(),
+  messageTs: z.string().max(40).optional(),
+  ephemeral: z.boolean().optional(),
+  home: z.boolean().optional(),
+  actionId: z.string().max(255),
+  value: z.string().max(2000).optional(),
+  blockId: z.string().max(255).optional(),
+});
+const alertInput = z.strictObject({ channel: channelId, instanceId: z.string().max(64), title: z.string().max(200).optional(), severity: z.string().max(40).optional() });
+const homeInput = z.strictObject({ user: userId });
+
+export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
+  const { slack, simulator } = deps;
+  const events = () => `${deps.self.url}/slack/events`;
+
+  async function json<T>(req: Parameters<Route['handler']>[0], schema: z.ZodType<T>): Promise<T | string> {
+    const raw = await readBody(req, 16 * 1024);
+    if (!raw) return 'body too large';
+    try {
+      const parsed = schema.safeParse(JSON.parse(raw.toString('utf8')));
+      return parsed.success ? parsed.data : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    } catch {
+      return 'not JSON';
+    }
+  }
+
+  const page = (file: string, type: string): Route['handler'] => (_req, res) => {
+    if (!PAGE_DIR) return sendJson(res, 500, { ok: false, error: 'sandbox page files are missing' });
+    const body = readFileSync(path.join(PAGE_DIR, file));
+    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', 'content-security-policy': "default-src 'self'; style-src 'self'; script-src 'self'" });
+    res.end(body);
+  };
+
+  return [
+    { method: 'GET', path: '/sandbox', handler: page('index.html', 'text/html; charset=utf-8') },
+    {
+      method: 'GET',
+      path: '/sandbox/assets/*',
+      handler: (req, res, url) => {
+        const file = url.pathname.slice('/sandbox/assets/'.length);
+        const type = ASSETS[file];
+        if (!type) return sendJson(res, 404, { ok: false, error: 'not_found' });
+        return page(file, type)(req, res, url);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/sandbox/api/state',
+      handler: (_req, res, url) => {
+        const user = url.searchParams.get('user') ?? '';
+        sendJson(res, 200, {
+          team: deps.teamId,
+          workspace: deps.workspaceId,
+          version: slack.version(),
+          users: SANDBOX_USERS,
+          channels: SANDBOX_CHANNELS,
+          messages: slack.messages.map((m) => ({ channel: m.channel, ts: m.ts, threadTs: m.threadTs, text: m.text, blocks: m.blocks, fromBot: m.botId === slack.botId, botId: m.botId, edits: m.edits })),
+          ephemerals: slack.ephemerals.filter((e) => e.user === user).map((e) => ({ id: e.id, channel: e.channel, text: e.text, blocks: e.blocks, replaced: Boolean(e.replaced), at: e.at })),
+          home: slack.homeViews.get(user) ?? null,
+          instances: simulator.state
+            .list(deps.workspaceId)
+            .map((i) => ({ id: i.id, name: i.name, status: i.status, playbook: i.playbook.name, start_time: i.start_time })),
+        });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/sandbox/api/events',
+      handler: (req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+        res.write(`event: change\ndata: ${slack.version()}\n\n`);
+        let pending: NodeJS.Timeout | undefined;
+        const notify = () => {
+          // Coalesce bursts (a card edited several times in a row) into one refresh.
+          pending ??= setTimeout(() => {
+            pending = undefined;
+            res.write(`event: change\ndata: ${slack.version()}\n\n`);
+          }, 50);
+        };
+        const offSlack = slack.onChange(notify);
+        const offSimulator = simulator.state.onChange(notify);
+        const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+        req.on('close', () => {
+          offSlack();
+          offSimulator();
+          clearInterval(keepAlive);
+          if (pending) clearTimeout(pending);
+        });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/sandbox/api/command',
+      handler: async (req, res) => {
+        const input = await json(req, commandInput);
+        if (typeof input === 'string') return sendJson(res, 400, { ok: false, error: input });
+        const text = input.text.replace(/^\s*\/playbook\b/i, '').trim();
+        const body = commandBody({ teamId: deps.teamId, userId: input.user, channelId: input.channel, text, responseUrl: slack.responseUrl(input.user, input.channel) });
+        const answer = await sendSigned(events(), deps.signingSecret, body);
+        // Slack shows the acknowledgement's own message (help, usage) to the requester alone.
+        if (answer.status === 200 && answer.text.trim().startsWith('{')) {
+          const ack = JSON.parse(answer.text) as { text?: string; blocks?: unknown[] };
+          if (ack.text || ack.blocks) slack.addEphemeral(input.user, input.channel, ack.text ?? '', ack.blocks ?? []);
+        }
+        sendJson(res, 200, { ok: answer.status === 200, status: answer.status });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/sandbox/api/action',
+      handler: async (req, res) => {
+        const input = await json(req, actionInput);
+        if (typeof input === 'string') return sendJson(res, 400, { ok: false, error: input });
+        const message = input.messageTs ? slack.messages.find((m) => m.channel === input.channel && m.ts === input.messageTs) : undefined;
+        const body = blockActionBody({
+          teamId: deps.teamId,
+          userId: input.user,
+          channelId: input.home ? undefined : input.channel,
+          actionId: input.actionId,
+          value: input.value,
+          blockId: input.blockId,
+          homeView: input.home,
+          isEphemeral: input.ephemeral,
+          responseUrl: input.home ? undefined : slack.responseUrl(input.user, input.channel ?? ''),
+          message: message ? { ts: message.ts, text: message.text, blocks: message.blocks, bot_id: message.botId, thread_ts: message.threadTs } : undefined,
+        });
+        const answer = await sendSigned(events(), deps.signingSecret, body);
+        sendJson(res, 200, { ok: answer.status === 200, status: answer.status });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/sandbox/api/alert',
+      handler: async (req, res) => {
+        const input = await json(req, alertInput);
+        if (typeof input === 'string') return sendJson(res, 400, { ok: false, error: input });
+        const answer = await fetch(`${deps.self.url}/alerts`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${deps.alertToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ channel: input.channel, instance_id: input.instanceId, title: input.title, severity: input.severity }),
+        });
+        sendJson(res, 200, { status: answer.status, answer: JSON.parse(await answer.text()) as unknown });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/sandbox/api/home',
+      handler: async (req, res) => {
+        const input = await json(req, homeInput);
+        if (typeof input === 'string') return sendJson(res, 400, { ok: false, error: input });
+        const body = eventBody({ teamId: deps.teamId, eventId: `Ev${randomUUID().replace(/-/g, '').slice(0, 10)}`, event: { type: 'app_home_opened', user: input.user, channel: 'D0HOME', tab: 'home', event_ts: String(Date.now() / 1000) } });
+        const answer = await sendSigned(events(), deps.signingSecret, body, { contentType: 'application/json' });
+        sendJson(res, 200, { ok: answer.status === 200, status: answer.status });
+      },
+    },
+  ];
+}
