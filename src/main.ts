@@ -39,6 +39,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     secmaster: bot.simulator ? 'simulator' : config.secmaster.endpoint,
     store: bot.deps.store.kind,
     team: bot.deps.identity.teamId,
+    replica: bot.deps.watcher.owner,
   });
   onTermination(() => bot.stop(), logger);
 }

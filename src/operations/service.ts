@@ -69,11 +69,16 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
     }
   }
 
-  /** Lock → read → status check → operate → release. */
-  async function execute(who: { userId: string }, operation: Operation, target: Target): Promise<OperationOutcome> {
+  /**
+   * Lock → (rate limit) → read → status check → operate → release. The rate limit counts only
+   * requests that get past the lock, so a burst of double-clicks costs a person one operation.
+   */
+  async function execute(who: { userId: string }, operation: Operation, target: Target, limitFor?: Principal): Promise<OperationOutcome> {
     const lock = await deps.store.acquireLock(target, { userId: who.userId, operation, acquiredAt: now() }, lockTtlMs);
     if (!lock.acquired) return { code: 'in_progress', operation, holder: lock.holder };
     try {
+      const limited = limitFor ? await rateLimited(limitFor, operation) : undefined;
+      if (limited) return limited;
       const before = await read(target, operation);
       if (!before.ok) return before.outcome;
       if (!statusAllows(before.instance.status, operation)) return { code: 'invalid_status', operation, instance: before.instance, requestId: before.requestId };
@@ -125,16 +130,15 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
         await audit('denied', who, req.target, req.operation, outcome);
         return outcome;
       }
-      const limited = await rateLimited(req.principal, req.operation);
-      if (limited) {
-        await audit('operation', who, req.target, req.operation, limited);
-        return limited;
-      }
-
       if (decision.effect === 'approval') {
         if (!deps.approvals) throw new Error('policy asks for approval but no approval service is configured');
         const pending = await deps.approvals.findPending(req.target, req.operation);
         if (pending) return { code: 'approval_pending', operation: req.operation, approval: pending };
+        const limited = await rateLimited(req.principal, req.operation);
+        if (limited) {
+          await audit('operation', who, req.target, req.operation, limited);
+          return limited;
+        }
         const current = await read(req.target, req.operation);
         if (!current.ok) {
           await audit('operation', who, req.target, req.operation, current.outcome);
@@ -149,7 +153,7 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
         return { code: 'approval_requested', operation: req.operation, approval, instance: current.instance };
       }
 
-      const outcome = await execute(req.principal, req.operation, req.target);
+      const outcome = await execute(req.principal, req.operation, req.target, req.principal);
       await audit('operation', who, req.target, req.operation, outcome);
       return outcome;
     },

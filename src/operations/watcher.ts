@@ -30,7 +30,7 @@ export interface WatcherOptions {
   pollMaxIntervalMs: number;
   timeoutMs: number;
   readsPerSecond: number;
-  /** A replica's lease on a watch; another replica takes over this long after it dies. */
+  /** How long a replica's claim on a watch lasts while it polls it. */
   leaseMs?: number;
   /** Longest sleep between looks at the store (watches added by other replicas appear within it). */
   idleCheckMs?: number;
@@ -56,7 +56,9 @@ const MAX_CONCURRENT_READS = 16;
 export function createWatcher(opts: WatcherOptions): Watcher {
   const now = opts.now ?? Date.now;
   const owner = opts.owner ?? `watcher-${randomUUID()}`;
-  const leaseMs = opts.leaseMs ?? 30_000;
+  // Held only while one poll runs (a read is bounded at about 14 s): if this replica dies mid-poll,
+  // another takes the watch over when the lease ends; otherwise at the watch's next due time.
+  const leaseMs = opts.leaseMs ?? 15_000;
   const idleCheckMs = opts.idleCheckMs ?? 1_000;
   const bucket: TokenBucket = createTokenBucket({ ratePerSec: opts.readsPerSecond, burst: Math.max(1, Math.ceil(opts.readsPerSecond)), now });
   let running = false;
