@@ -48,6 +48,8 @@ export interface Config {
   watch: WatchConfig;
   /** Operations (retry/terminate requests) one person may start per minute. */
   operationsPerUserPerMinute: number;
+  /** Budget for `chat.update` (Slack's Tier 3 allows about 50 a minute per workspace). */
+  slackUpdatesPerMinute: number;
   logLevel: LogLevel;
   /** Every secret value configured, so the logger can redact it wherever it appears. */
   secrets: string[];
@@ -151,7 +153,8 @@ const envSchema = z.object({
   STATUS_POLL_MAX_INTERVAL_MS: integer('STATUS_POLL_MAX_INTERVAL_MS', 30000, 100, 3_600_000),
   STATUS_WATCH_TIMEOUT_MS: integer('STATUS_WATCH_TIMEOUT_MS', 3_600_000, 1000, 7 * 24 * 3_600_000),
   STATUS_READS_PER_SECOND: integer('STATUS_READS_PER_SECOND', 5, 1, 1000),
-  OPERATIONS_PER_USER_PER_MINUTE: integer('OPERATIONS_PER_USER_PER_MINUTE', 10, 1, 10000),
+  OPERATIONS_PER_USER_PER_MINUTE: integer('OPERATIONS_PER_USER_PER_MINUTE', 10, 1, 100000),
+  SLACK_UPDATES_PER_MINUTE: integer('SLACK_UPDATES_PER_MINUTE', 50, 1, 100000),
   LOG_LEVEL: optionalText
     .transform((s) => s ?? 'info')
     .refine((s): s is LogLevel => (LOG_LEVELS as readonly string[]).includes(s), `must be one of ${LOG_LEVELS.join(', ')}`),
@@ -249,6 +252,7 @@ export function loadConfig(env: Env): Config {
       readsPerSecond: ok.STATUS_READS_PER_SECOND,
     },
     operationsPerUserPerMinute: ok.OPERATIONS_PER_USER_PER_MINUTE,
+    slackUpdatesPerMinute: ok.SLACK_UPDATES_PER_MINUTE,
     logLevel: ok.LOG_LEVEL as LogLevel,
     secrets,
   };

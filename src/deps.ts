@@ -87,6 +87,7 @@ export async function buildDeps(config: Config, opts: BuildOptions) {
   const identity = await resolveBotIdentity(webClient);
   const gateway = createSlackGateway({
     client: webClient,
+    updatesPerMinute: config.slackUpdatesPerMinute,
     observe: (method, outcome, error) => {
       metrics.slackApiCalls.inc({ method, outcome });
       if (outcome !== 'ok') metrics.slackApiErrors.inc({ method, error: error ?? outcome });

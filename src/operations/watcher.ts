@@ -136,15 +136,18 @@ export function createWatcher(opts: WatcherOptions): Watcher {
 
   async function handle(w: Watch, instance: Instance | undefined, error: SecMasterError | undefined): Promise<void> {
     const t = now();
+    // Deletes only while this poll still holds the watch: a click that turned the card into a new
+    // status card meanwhile replaced it (and cleared the lease), and that newer watch must live on.
+    const done = () => opts.store.deleteWatch(w.id, owner);
     if (error?.isNotFound) {
       await opts.sink.stopped(w, 'not_found');
-      return opts.store.deleteWatch(w.id);
+      return done();
     }
     if (instance && instance.status !== w.lastStatus) {
       if (isFinalStatus(instance.status)) {
         opts.observe?.('final');
         // A card Slack would not update keeps its watch: the next poll tries again.
-        if (await opts.sink.reachedFinal(w, instance)) return opts.store.deleteWatch(w.id);
+        if (await opts.sink.reachedFinal(w, instance)) return done();
       } else {
         opts.observe?.('change');
         if (await opts.sink.statusChanged(w, instance)) {
@@ -156,7 +159,7 @@ export function createWatcher(opts: WatcherOptions): Watcher {
     if (t >= w.deadline) {
       opts.observe?.('timeout');
       await opts.sink.stopped(w, 'timeout', instance);
-      return opts.store.deleteWatch(w.id);
+      return done();
     }
     const intervalMs = Math.min(opts.pollMaxIntervalMs, Math.round(w.intervalMs * GROWTH));
     await opts.store.updateWatch(owner, { id: w.id, lastStatus: w.lastStatus, intervalMs, nextPollAt: t + intervalMs });

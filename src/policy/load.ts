@@ -46,7 +46,8 @@ export function parsePolicy(text: string, file = 'policy'): Policy {
   }
   const data: unknown = doc.toJS();
   if (data === null || data === undefined) throw new PolicyError(file, ['(file): the policy file is empty']);
-  const parsed = policySchema.safeParse(data);
+  // reportInput: without it zod 4 leaves `issue.input` out, and every wrong type would read "required".
+  const parsed = policySchema.safeParse(data, { reportInput: true });
   if (!parsed.success) throw new PolicyError(file, parsed.error.issues.flatMap((i) => describeIssue(i).split('\n')));
   return parsed.data;
 }

@@ -11,6 +11,7 @@ export function escapeMrkdwn(text: string): string {
 
 /** Cuts to at most `max` code points, ending with `…` when cut; never splits a surrogate pair. */
 export function truncate(text: string, max: number): string {
+  if (max <= 0) return '';
   const points = Array.from(text);
   if (points.length <= max) return text;
   return points.slice(0, Math.max(0, max - 1)).join('') + '…';
@@ -21,6 +22,7 @@ export function truncate(text: string, max: number): string {
  * Escaping first is what makes the cut safe: the limit applies to what Slack receives.
  */
 export function safeText(text: string, max: number): string {
+  if (max <= 0) return '';
   const escaped = escapeMrkdwn(text);
   const points = Array.from(escaped);
   if (points.length <= max) return escaped;

@@ -131,8 +131,9 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
       return res.rowCount === 1;
     },
 
-    async deleteWatch(id) {
-      await q('DELETE FROM watches WHERE id = $1', [id]);
+    async deleteWatch(id, owner) {
+      if (owner === undefined) await q('DELETE FROM watches WHERE id = $1', [id]);
+      else await q('DELETE FROM watches WHERE id = $1 AND lease_owner = $2', [id, owner]);
     },
 
     async releaseWatchLeases(owner) {

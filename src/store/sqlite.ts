@@ -47,6 +47,7 @@ export function openSqliteStore(file: string): Store {
       'UPDATE watches SET last_status = ?, interval_ms = ?, next_poll_at = ?, lease_owner = NULL, lease_until = 0 WHERE id = ? AND lease_owner = ?',
     ),
     deleteWatch: db.prepare('DELETE FROM watches WHERE id = ?'),
+    deleteLeasedWatch: db.prepare('DELETE FROM watches WHERE id = ? AND lease_owner = ?'),
     releaseLeases: db.prepare('UPDATE watches SET lease_owner = NULL, lease_until = 0 WHERE lease_owner = ?'),
     countWatches: db.prepare('SELECT COUNT(*) AS n FROM watches'),
     nextWatchDue: db.prepare('SELECT MIN(MAX(next_poll_at, lease_until)) AS t FROM watches'),
@@ -183,8 +184,9 @@ export function openSqliteStore(file: string): Store {
       return s.updateWatch.run(w.lastStatus, w.intervalMs, w.nextPollAt, w.id, owner).changes === 1;
     },
 
-    async deleteWatch(id) {
-      s.deleteWatch.run(id);
+    async deleteWatch(id, owner) {
+      if (owner === undefined) s.deleteWatch.run(id);
+      else s.deleteLeasedWatch.run(id, owner);
     },
 
     async releaseWatchLeases(owner) {

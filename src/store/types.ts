@@ -145,7 +145,11 @@ export interface Store {
   claimDueWatches(owner: string, now: number, limit: number, leaseMs: number): Promise<Watch[]>;
   /** Records a poll's result and releases the lease; false when the lease was lost. */
   updateWatch(owner: string, watch: Pick<Watch, 'id' | 'lastStatus' | 'intervalMs' | 'nextPollAt'>): Promise<boolean>;
-  deleteWatch(id: string): Promise<void>;
+  /**
+   * Deletes the watch of one card. With `owner`, only while `owner` still holds its lease: a watch
+   * that was replaced meanwhile (a click turned the card into a new status card) is kept.
+   */
+  deleteWatch(id: string, owner?: string): Promise<void>;
   /** Releases every lease `owner` holds (clean shutdown), so another replica takes over at once. */
   releaseWatchLeases(owner: string): Promise<void>;
   countWatches(): Promise<number>;

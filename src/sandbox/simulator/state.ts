@@ -96,6 +96,7 @@ export class SimulatorState {
     };
     this.instances.set(this.key(workspaceId, id), instance);
     this.workspaces.add(workspaceId);
+    for (const l of this.listeners) l(instance);
     if (instance.auto_advance) this.scheduleProgress(instance, false);
     else if (instance.status === 'RETRYING' || instance.status === 'TERMINATING') this.scheduleProgress(instance, true);
     return instance;

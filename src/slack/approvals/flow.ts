@@ -10,7 +10,7 @@ import { message, section } from '../blocks/kit';
 import { renderOutcomeReply } from '../blocks/replies';
 import type { CardService } from '../cards/cardService';
 import type { SlackGateway } from '../gateway';
-import { code, mentionUser, safeText, slackDate } from '../mrkdwn';
+import { channelLink, code, mentionUser, safeText, slackDate } from '../mrkdwn';
 import type { Reply } from '../present/reply';
 
 /**
@@ -19,7 +19,18 @@ import type { Reply } from '../present/reply';
  * card into the status card once the operation runs, and closes expired requests.
  */
 export interface ApprovalFlow extends ApprovalRequester {
-  handleClick(approvalId: string, clicker: { teamId: string; userId: string; channelId?: string }, verdict: 'approve' | 'reject', reply: Reply): Promise<void>;
+  /**
+   * `confirm`: also answer the clicker when the decision went through (approved and run, rejected,
+   * void). A click on the card needs no such answer, the card shows it; a click in the Home tab does,
+   * since the clicker does not see the card.
+   */
+  handleClick(
+    approvalId: string,
+    clicker: { teamId: string; userId: string; channelId?: string },
+    verdict: 'approve' | 'reject',
+    reply: Reply,
+    opts?: { confirm?: boolean },
+  ): Promise<void>;
   /** Closes due approvals (their cards lose their buttons); returns how many. */
   expireDue(): Promise<number>;
 }
@@ -65,7 +76,15 @@ export function createApprovalFlow(deps: {
     }
   };
 
-  async function show(result: DecideResult, reply: Reply, clicker: string): Promise<void> {
+  /** An expired request: the card says so and loses its buttons, and the requester is told in its thread. */
+  async function closeExpired(a: Approval) {
+    await updateCard(a, stateLine(a));
+    await tellRequester(a, `${mentionUser(a.requester)} your ${a.operation.toLowerCase()} request expired without approval. Nothing was sent.`);
+  }
+
+  const what = (a: Approval) => `the ${a.operation.toLowerCase()} of *${safeText(a.instanceName?.trim() ? a.instanceName : a.instanceId, 150)}* (${code(a.instanceId, 70)})`;
+
+  async function show(result: DecideResult, reply: Reply, clicker: string, confirm: boolean): Promise<void> {
     const say = (text: string) => reply(message(text, [section(text)]));
     switch (result.kind) {
       case 'not_found':
@@ -79,7 +98,8 @@ export function createApprovalFlow(deps: {
       case 'closed':
         return say(`:information_source: Already decided: ${stateLine(result.approval)}`);
       case 'expired':
-        if (result.justExpired) await updateCard(result.approval, stateLine(result.approval));
+        // This click found it expired before the expiry loop did: close it as the loop would have.
+        if (result.justExpired) await closeExpired(result.approval);
         return say(`:hourglass: This request expired ${slackDate(new Date(result.approval.expiresAt).toISOString())}. Nothing was done; ask again if it is still needed.`);
       case 'counted':
         await updateCard(result.approval);
@@ -87,12 +107,14 @@ export function createApprovalFlow(deps: {
       case 'rejected':
         await updateCard(result.approval, stateLine(result.approval));
         await tellRequester(result.approval, `${mentionUser(result.approval.requester)} your request was rejected by ${mentionUser(clicker)}.`);
+        if (confirm) await say(`:no_entry: You rejected ${what(result.approval)} in ${channelLink(result.approval.channel)}. Nothing was sent.`);
         return;
       case 'void': {
         const status = result.outcome.code === 'invalid_status' ? result.outcome.instance.status : 'changed';
         const line = `:warning: Approved, but the instance is now *${safeText(status, 40)}*, so ${result.approval.operation} no longer applies. The approval is void; nothing was sent.`;
         await updateCard(result.approval, line);
         await tellRequester(result.approval, `${mentionUser(result.approval.requester)} ${line}`);
+        if (confirm) await say(line);
         return;
       }
       case 'executed': {
@@ -108,6 +130,9 @@ export function createApprovalFlow(deps: {
           note: outcome.code === 'done_unconfirmed' ? `:warning: SecMaster did not confirm (${describeSecMasterError(outcome.error)}); a read shows it took effect.` : undefined,
         });
         if (!posted.ok) await reply(renderOutcomeReply(outcome, { postedCard: false }));
+        else if (confirm) {
+          await say(`:white_check_mark: You approved ${what(a)}: sent, it is now *${safeText(outcome.instance.status, 40)}*. The card in ${channelLink(a.channel)} follows it.`);
+        }
         return;
       }
       case 'failed': {
@@ -136,17 +161,14 @@ export function createApprovalFlow(deps: {
       return withTs;
     },
 
-    async handleClick(approvalId, clicker, verdict, reply) {
+    async handleClick(approvalId, clicker, verdict, reply, opts = {}) {
       const result = await service.decide(approvalId, clicker, verdict);
-      await show(result, reply, clicker.userId);
+      await show(result, reply, clicker.userId, opts.confirm ?? false);
     },
 
     async expireDue() {
       const expired = await service.expireDue();
-      for (const a of expired) {
-        await updateCard(a, stateLine(a));
-        await tellRequester(a, `${mentionUser(a.requester)} your ${a.operation.toLowerCase()} request expired without approval. Nothing was sent.`);
-      }
+      for (const a of expired) await closeExpired(a);
       return expired.length;
     },
   };

@@ -1,7 +1,7 @@
 import type { Target } from '../../domain/outcome';
 import type { AuditLog, Instance, Topology } from '../../secmaster/schemas';
 import { ACTION_IDS } from '../ids';
-import { code, safeText, slackDate } from '../mrkdwn';
+import { code, mentionUser, safeText, slackDate } from '../mrkdwn';
 import { instanceTitle } from './instanceFacts';
 import { actions, button, context, header, message, section, type Block, type SlackMessage } from './kit';
 import { statusEmoji } from './status';
@@ -63,14 +63,16 @@ export function renderActionLog(input: { instance: Instance; target: Target; ste
       : `${statusEmoji(instance.status)} No action failed; the instance is *${safeText(instance.status, 40)}*.`;
   const shown = steps.slice(0, MAX_STEPS);
   const value = JSON.stringify({ kind: 'log', instance_id: input.target.instanceId, workspace_id: input.target.workspaceId });
-  return message(`Action log of ${instanceTitle(instance)} (${instance.id}): ${failed ? `failed at ${failed.name}` : instance.status}`, [
+  // The fallback is what notifications show and is parsed like mrkdwn: outside text escaped here too.
+  const fallback = safeText(`Action log of ${instanceTitle(instance)} (${instance.id}): ${failed ? `failed at ${failed.name}` : instance.status}`, 2000);
+  return message(fallback, [
     header(`Action log · ${instanceTitle(instance)}`),
     section(summary),
     ...(shown.length > 0 ? shown.map(stepBlock) : [section('SecMaster has no action log for this instance yet.')]),
     context([
       `${steps.length} action${steps.length === 1 ? '' : 's'}${steps.length > MAX_STEPS ? `, first ${MAX_STEPS} shown` : ''} · instance ${code(instance.id, 70)}`,
       input.requestId ? `request ID ${code(input.requestId, 120)}` : '',
-      input.shared ? `shared by <@${input.shared.by}>` : '',
+      input.shared ? `shared by ${mentionUser(input.shared.by)}` : '',
     ]),
     input.shared ? undefined : actions([button({ text: 'Share in channel', actionId: ACTION_IDS.share, value })], 'log_actions'),
   ]);

@@ -70,7 +70,19 @@ export const LIMITS = {
 } as const;
 
 const plain = (text: string, max: number): PlainText => ({ type: 'plain_text', text: truncate(text || ' ', max), emoji: true });
-const md = (text: string, max: number): MrkdwnText => ({ type: 'mrkdwn', text: truncate(text || ' ', max) });
+const md = (text: string, max: number): MrkdwnText => ({ type: 'mrkdwn', text: cutMrkdwn(text || ' ', max) });
+
+/** Like `truncate`, but never leaves half a mention or link (`<@U12…`) or half an entity (`&am…`) at the cut. */
+function cutMrkdwn(text: string, max: number): string {
+  const cut = truncate(text, max);
+  if (cut === text) return text;
+  let kept = cut.slice(0, -1);
+  const lt = kept.lastIndexOf('<');
+  if (lt !== -1 && !kept.includes('>', lt)) kept = kept.slice(0, lt);
+  const amp = kept.lastIndexOf('&');
+  if (amp !== -1 && !kept.includes(';', amp)) kept = kept.slice(0, amp);
+  return kept + '…';
+}
 
 export function header(text: string): Block {
   return { type: 'header', text: plain(text, LIMITS.header) };
@@ -85,7 +97,9 @@ export function fields(items: string[]): Block {
 }
 
 export function context(items: string[]): Block {
-  return { type: 'context', elements: items.filter(Boolean).slice(0, LIMITS.contextElements).map((t) => md(t, LIMITS.sectionText)) };
+  const shown = items.filter(Boolean).slice(0, LIMITS.contextElements);
+  // Slack refuses a context block without elements.
+  return { type: 'context', elements: (shown.length > 0 ? shown : [' ']).map((t) => md(t, LIMITS.sectionText)) };
 }
 
 export function divider(): Block {

@@ -25,13 +25,17 @@ export function renderInstanceList(input: ListViewInput): SlackMessage {
     const started = slackDate(i.start_time);
     return section(`${statusEmoji(i.status)} *${safeText(i.status, 30)}* · *${safeText(instanceTitle(i), 150)}*${playbook}\n${code(i.id, 70)}${started ? ` · started ${started}` : ''}`);
   });
-  const nav = [];
-  if (input.page > 1) nav.push(button({ text: '‹ Newer', actionId: ACTION_IDS.listPage, value: JSON.stringify({ status: input.status ?? null, page: input.page - 1 }) }));
-  if (input.page < pages) nav.push(button({ text: 'Older ›', actionId: ACTION_IDS.listPage, value: JSON.stringify({ status: input.status ?? null, page: input.page + 1 }) }));
+  // Both paging buttons share one action_id, which Slack allows only once per actions block
+  // (a repeat fails the whole message with invalid_blocks): each gets its own block.
+  const pageButton = (text: string, page: number, blockId: string) =>
+    actions([button({ text, actionId: ACTION_IDS.listPage, value: JSON.stringify({ status: input.status ?? null, page }) })], blockId);
+  const newer = input.page > 1 ? pageButton('‹ Newer', input.page - 1, 'list_newer') : undefined;
+  const older = input.page < pages ? pageButton('Older ›', input.page + 1, 'list_older') : undefined;
   return message(`${what}: page ${input.page} of ${pages} (${input.count} in all)`, [
     header(`${what} · page ${input.page} of ${pages}`),
     ...(lines.length > 0 ? lines : [section(input.page > pages ? 'No more instances.' : 'No instances match.')]),
-    context([`${input.count} in all · workspace ${code(input.workspaceId, 70)} · \`/playbook status <id>\` for one`]),
-    actions(nav, 'list_nav'),
+    context([`${input.count} in all · workspace ${code(input.workspaceId, 70)} · \`/playbook status &lt;id&gt;\` for one`]),
+    newer,
+    older,
   ]);
 }

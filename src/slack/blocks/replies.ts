@@ -2,7 +2,7 @@ import type { OperationOutcome } from '../../domain/outcome';
 import { formatDuration } from '../../policy/duration';
 import type { Decision } from '../../policy/evaluate';
 import type { Operation } from '../../secmaster/schemas';
-import { channelLink, code, mentionUser, safeText, slackDate } from '../mrkdwn';
+import { channelLink, code, escapeMrkdwn, mentionUser, safeText, slackDate } from '../mrkdwn';
 import { SLASH_COMMAND } from '../ids';
 import { describeSecMasterError } from './errorText';
 import { instanceTitle } from './instanceFacts';
@@ -28,14 +28,15 @@ export function renderHelp(): SlackMessage {
     `\`${c} help\` — this message`,
   ].join('\n');
   return message('SecMaster playbook commands: retry, terminate, status, list, log, can, help', [
-    section(text),
+    // Escaped although it is the bot's own text: Slack would read `<instance_id>` as a link.
+    section(escapeMrkdwn(text)),
     context(['Typing the full command is the confirmation: an authorized retry or terminate runs at once. Buttons on cards do the same.']),
   ]);
 }
 
 export function renderUsage(problem: string): SlackMessage {
   const text = `:warning: ${safeText(problem, 300)}. Nothing was done.\nTry \`${SLASH_COMMAND} help\` for the commands.`;
-  return message(`Usage: ${problem}`, [section(text)]);
+  return message(`Usage: ${safeText(problem, 300)}`, [section(text)]);
 }
 
 export function describeDecision(decision: Decision, permission: Operation | 'VIEW'): string {

@@ -18,7 +18,11 @@ import { SLASH_COMMAND } from '../ids';
  * the watch; and, as the watcher's sink, updates cards on status changes and announces the final
  * status in the card's thread, mentioning the requester.
  */
-export type CardPlacement = { kind: 'new' } | { kind: 'update'; ts: string } | { kind: 'thread'; threadTs: string };
+export type CardPlacement =
+  | { kind: 'new' }
+  /** `threadTs`: the thread the card itself sits in (a card posted in another app's thread), if any. */
+  | { kind: 'update'; ts: string; threadTs?: string }
+  | { kind: 'thread'; threadTs: string };
 
 export interface PublishInput {
   channel: string;
@@ -64,7 +68,9 @@ export function createCardService(deps: {
         const res = await deps.gateway.updateMessage(input.channel, input.placement.ts, msg);
         if (!res.ok) return res;
         ts = input.placement.ts;
-        threadTs = ts;
+        // Replies go in the card's own thread; a card that is itself a reply is answered in its parent's
+        // thread (Slack: use the parent's ts, never a reply's, as thread_ts).
+        threadTs = input.placement.threadTs ?? ts;
       } else {
         const thread = input.placement.kind === 'thread' ? input.placement.threadTs : undefined;
         const res = await deps.gateway.postMessage(input.channel, msg, thread);
@@ -100,7 +106,7 @@ export function createCardService(deps: {
       if (!updated) return false;
       const who = w.requester ? `${mentionUser(w.requester)} ` : '';
       const text = `${who}${statusEmoji(instance.status)} *${safeText(instanceTitle(instance), 200)}* reached *${safeText(instance.status, 40)}*.`;
-      const reply = await deps.gateway.postMessage(w.channel, message(`${instanceTitle(instance)} reached ${instance.status}`, [section(text)]), w.threadTs);
+      const reply = await deps.gateway.postMessage(w.channel, message(`${safeText(instanceTitle(instance), 200)} reached ${safeText(instance.status, 40)}`, [section(text)]), w.threadTs);
       if (!reply.ok) deps.logger.warn('could not post the final-status reply', { channel: w.channel, error: reply.error });
       return true;
     },

@@ -30,7 +30,7 @@ export function operationButtonListener(deps: ListenerDeps, operation: Operation
       let base;
       if (click.messageTs && !click.isEphemeral) {
         if (click.ownMessage) {
-          placement = { kind: 'update', ts: click.messageTs };
+          placement = { kind: 'update', ts: click.messageTs, ...(click.threadTs ? { threadTs: click.threadTs } : {}) };
           base = (await deps.store.getCard(click.channelId, click.messageTs).catch(() => undefined))?.context;
         } else {
           placement = { kind: 'thread', threadTs: click.threadTs ?? click.messageTs };

@@ -4,7 +4,7 @@ import type { SecMasterClient } from '../../secmaster/client';
 import { renderActionLog, stepsFrom } from '../blocks/actionLogView';
 import { describeSecMasterError } from '../blocks/errorText';
 import { message, section, type SlackMessage } from '../blocks/kit';
-import { code } from '../mrkdwn';
+import { code, safeText } from '../mrkdwn';
 import type { Reply } from './reply';
 
 /** Reads the instance, its audit log and its topology together and renders "why it failed". */
@@ -21,7 +21,7 @@ export async function buildActionLog(secmaster: SecMasterClient, target: Target,
     const text = e.isNotFound
       ? `:mag: No playbook instance ${code(target.instanceId, 70)} in workspace ${code(target.workspaceId, 70)}: ${describeSecMasterError(e)}`
       : `:warning: SecMaster could not be read: ${describeSecMasterError(e)}`;
-    return message(`log ${target.instanceId}: ${e.message}`, [section(text)]);
+    return message(`log ${target.instanceId}: ${safeText(e.message, 600)}`, [section(text)]);
   }
 }
 

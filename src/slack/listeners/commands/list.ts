@@ -2,6 +2,7 @@ import type { Principal } from '../../../policy/evaluate';
 import { asSecMasterError } from '../../../operations/service';
 import { describeSecMasterError } from '../../blocks/errorText';
 import { message, section } from '../../blocks/kit';
+import { safeText } from '../../mrkdwn';
 import { LIST_PAGE_SIZE, renderInstanceList } from '../../blocks/listView';
 import type { Reply } from '../../present/reply';
 import type { ListenerDeps } from '../context';
@@ -23,6 +24,6 @@ export async function runList(
     await reply(renderInstanceList({ instances: answer.data.instances, count: answer.data.count, page, status: query.status, workspaceId: deps.defaultWorkspaceId }), { replaceOriginal });
   } catch (err) {
     const e = asSecMasterError(err);
-    await reply(message(`list: ${e.message}`, [section(`:warning: SecMaster could not list instances: ${describeSecMasterError(e)}`)]));
+    await reply(message(`list: ${safeText(e.message, 600)}`, [section(`:warning: SecMaster could not list instances: ${describeSecMasterError(e)}`)]));
   }
 }

@@ -3,7 +3,7 @@ import { asSecMasterError } from '../../../operations/service';
 import { describeSecMasterError } from '../../blocks/errorText';
 import { message, section } from '../../blocks/kit';
 import { renderStatusCard } from '../../blocks/statusCard';
-import { code } from '../../mrkdwn';
+import { code, safeText } from '../../mrkdwn';
 import type { Reply } from '../../present/reply';
 import type { ListenerDeps } from '../context';
 import { authorizeView } from './authorizeView';
@@ -20,6 +20,6 @@ export async function runStatus(deps: Pick<ListenerDeps, 'ops' | 'audit' | 'secm
     const text = e.isNotFound
       ? `:mag: No playbook instance ${code(instanceId, 70)} in workspace ${code(target.workspaceId, 70)}: ${describeSecMasterError(e)}`
       : `:warning: SecMaster could not be read: ${describeSecMasterError(e)}`;
-    await reply(message(`status ${instanceId}: ${e.message}`, [section(text)]));
+    await reply(message(`status ${instanceId}: ${safeText(e.message, 600)}`, [section(text)]));
   }
 }

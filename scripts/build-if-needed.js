@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start`: build dist/ when it is missing or older than src/, then run it.
+// Builds dist/ when it is missing or older than src/ (`npm start`, `npm run simulator`, `npm run audit`).
 // Plain JavaScript on purpose: it must work before anything is compiled.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -37,5 +37,3 @@ if (needsBuild()) {
   const now = new Date();
   fs.utimesSync(entry, now, now);
 }
-
-require(entry);
