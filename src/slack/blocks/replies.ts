@@ -57,12 +57,14 @@ export function describeDecision(decision: Decision, permission: Operation | 'VI
 }
 
 export function renderCan(decision: Decision, permission: Operation | 'VIEW'): SlackMessage {
-  return message(`Can you ${VERB[permission]} here? ${decision.effect}`, [section(describeDecision(decision, permission))]);
+  const line = describeDecision(decision, permission);
+  return message(line, [section(line)]);
 }
 
 export function renderDenied(decision: Extract<Decision, { effect: 'deny' }>, permission: Operation | 'VIEW'): SlackMessage {
-  return message(`Not allowed: ${VERB[permission]}`, [
-    section(`${describeDecision(decision, permission)}\nNothing was sent to SecMaster.`),
+  const line = `${describeDecision(decision, permission)}\nNothing was sent to SecMaster.`;
+  return message(line, [
+    section(line),
     context([`\`${SLASH_COMMAND} can ${VERB[permission]}\` explains what you may do here.`]),
   ]);
 }
