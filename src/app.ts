@@ -6,7 +6,8 @@ import { healthRoutes } from './http/health';
 import { sendJson } from './http/json';
 import { createHttpServer, SLACK_BODY_LIMIT, type HttpServer, type Route } from './http/server';
 import { boltLogger } from './slack/boltLogger';
-import { SLACK_EVENTS_PATH } from './slack/ids';
+import { ACTION_IDS, SLACK_EVENTS_PATH } from './slack/ids';
+import { isRoutablePayload } from './slack/payloads';
 import { registerListeners } from './slack/register';
 
 /**
@@ -41,6 +42,21 @@ export async function startApp(deps: Deps, opts: { port: number; host?: string; 
         processBeforeResponse: false,
         logger: boltLogger(logger),
         bodyLimit: SLACK_BODY_LIMIT,
+        // A signed payload Bolt cannot process (a field missing that Bolt itself needs) is the
+        // sender's problem, not a server error: answer 400, log it, never 500.
+        processEventErrorHandler: async ({ error, response }) => {
+          if (response.headersSent) {
+            logger.error('a Slack listener failed after its acknowledgement', { err: error });
+            return false;
+          }
+          logger.warn('refused a Slack payload that could not be processed', { err: error });
+          sendJson(response, 400, { ok: false, error: 'unprocessable_payload' });
+          return true;
+        },
+        dispatchErrorHandler: async ({ error, request, response }) => {
+          logger.warn('refused a Slack request that could not be dispatched', { err: error, path: request.url });
+          if (!response.headersSent) sendJson(response, 400, { ok: false, error: 'bad_request' });
+        },
       });
 
   const bolt = new App({
@@ -54,6 +70,14 @@ export async function startApp(deps: Deps, opts: { port: number; host?: string; 
     clientOptions: { slackApiUrl, retryConfig: { retries: 0 }, timeout: 10_000, rejectRateLimitedCalls: true },
   });
 
+  // A signed but malformed payload is acknowledged and dropped before Bolt's routing can trip on it.
+  const knownActions = new Set<string>(Object.values(ACTION_IDS));
+  bolt.use(async (args) => {
+    if (isRoutablePayload(args.body, knownActions)) return args.next();
+    logger.warn('dropped a malformed Slack payload', { type: (args.body as { type?: unknown }).type });
+    const ack = (args as { ack?: () => Promise<void> }).ack;
+    if (ack) await ack();
+  });
   // Every listener runs inside this: counted for shutdown, and measured by kind and outcome.
   bolt.use(async ({ body, next }) => {
     const kind = (body as { command?: string; type?: string }).command ? 'command' : ((body as { type?: string }).type ?? 'other');

@@ -22,7 +22,7 @@ export interface WatchSink {
 }
 
 export interface WatcherOptions {
-  store: Pick<Store, 'saveWatch' | 'claimDueWatches' | 'updateWatch' | 'deleteWatch' | 'releaseWatchLeases' | 'nextWatchDue' | 'countWatches'>;
+  store: Pick<Store, 'saveWatch' | 'claimDueWatches' | 'updateWatch' | 'deleteWatch' | 'releaseWatchLeases' | 'nextWatchDue' | 'countWatches' | 'holdsWatch' | 'releaseWatch'>;
   secmaster: Pick<SecMasterClient, 'getInstance'>;
   sink: WatchSink;
   logger: Logger;
@@ -41,9 +41,19 @@ export interface WatcherOptions {
 
 export type NewWatch = Omit<Watch, 'id' | 'intervalMs' | 'nextPollAt' | 'startedAt' | 'deadline'>;
 
+/** One watch per card: its ID is the card's place. */
+export function watchIdFor(channel: string, messageTs: string): string {
+  return `${channel}:${messageTs}`;
+}
+
 export interface Watcher {
   readonly owner: string;
   watch(input: NewWatch): Promise<void>;
+  /**
+   * A click is turning this card into something new: a read of it in flight must not update the
+   * card with what it knew before (the watch itself carries on, or is replaced by the click's).
+   */
+  yieldCard(channel: string, messageTs: string): Promise<void>;
   start(): void;
   /** Stops polling, waits for reads in flight, and hands every lease back for another replica. */
   stop(): Promise<void>;
@@ -139,6 +149,8 @@ export function createWatcher(opts: WatcherOptions): Watcher {
     // Deletes only while this poll still holds the watch: a click that turned the card into a new
     // status card meanwhile replaced it (and cleared the lease), and that newer watch must live on.
     const done = () => opts.store.deleteWatch(w.id, owner);
+    // A click took the card over while this read was in flight: what it read is not ours to show.
+    if (!(await opts.store.holdsWatch(w, owner))) return;
     if (error?.isNotFound) {
       await opts.sink.stopped(w, 'not_found');
       return done();
@@ -172,7 +184,7 @@ export function createWatcher(opts: WatcherOptions): Watcher {
       const t = now();
       await opts.store.saveWatch({
         ...input,
-        id: `${input.channel}:${input.messageTs}`,
+        id: watchIdFor(input.channel, input.messageTs),
         intervalMs: opts.pollIntervalMs,
         nextPollAt: t + opts.pollIntervalMs,
         startedAt: t,
@@ -180,6 +192,10 @@ export function createWatcher(opts: WatcherOptions): Watcher {
       });
       wakeRequested = true;
       if (running && !ticking) schedule(Math.min(opts.pollIntervalMs, idleCheckMs));
+    },
+
+    async yieldCard(channel, messageTs) {
+      await opts.store.releaseWatch(watchIdFor(channel, messageTs));
     },
 
     start() {

@@ -44,7 +44,13 @@ export function parsePolicy(text: string, file = 'policy'): Policy {
       doc.errors.map((e) => `${e.linePos ? `line ${e.linePos[0].line}` : '(file)'}: ${e.message.split('\n')[0]}`),
     );
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (err) {
+    // An alias to an anchor that does not exist (`*x`), a cyclic alias, and the like.
+    throw new PolicyError(file, [`(file): ${err instanceof Error ? err.message : String(err)}`]);
+  }
   if (data === null || data === undefined) throw new PolicyError(file, ['(file): the policy file is empty']);
   // reportInput: without it zod 4 leaves `issue.input` out, and every wrong type would read "required".
   const parsed = policySchema.safeParse(data, { reportInput: true });

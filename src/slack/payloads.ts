@@ -62,3 +62,23 @@ export function clickContext(body: unknown, botId: string): ClickContext | undef
     value: p.actions[0]!.value,
   };
 }
+
+/**
+ * Whether Bolt's own routing can look at this payload without throwing: a signed payload can still
+ * carry `actions: "x"` or actions without an `action_id`, on which Bolt's matchers crash.
+ */
+export function isRoutablePayload(body: unknown, knownActions: ReadonlySet<string>): boolean {
+  if (!body || typeof body !== 'object') return false;
+  const b = body as { type?: unknown; actions?: unknown; command?: unknown };
+  if (b.type === 'block_actions') {
+    // An action no listener handles is acknowledged at once too, instead of after Bolt's 3 s wait
+    // (which Slack shows the clicker as a failed button).
+    return (
+      Array.isArray(b.actions) &&
+      b.actions.length > 0 &&
+      b.actions.every((a) => a !== null && typeof a === 'object' && typeof (a as { action_id?: unknown }).action_id === 'string' && knownActions.has((a as { action_id: string }).action_id))
+    );
+  }
+  if ('command' in b) return typeof b.command === 'string';
+  return true;
+}

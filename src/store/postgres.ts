@@ -136,6 +136,15 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
       else await q('DELETE FROM watches WHERE id = $1 AND lease_owner = $2', [id, owner]);
     },
 
+    async holdsWatch(w, owner) {
+      if (w.leaseUntil === undefined) return false;
+      return (await q('SELECT 1 AS held FROM watches WHERE id = $1 AND lease_owner = $2 AND lease_until = $3', [w.id, owner, w.leaseUntil])).length === 1;
+    },
+
+    async releaseWatch(id) {
+      await q('UPDATE watches SET lease_owner = NULL, lease_until = 0 WHERE id = $1', [id]);
+    },
+
     async releaseWatchLeases(owner) {
       await q('UPDATE watches SET lease_owner = NULL, lease_until = 0 WHERE lease_owner = $1', [owner]);
     },

@@ -31,6 +31,7 @@ export interface WatchRow {
   started_at: number | string;
   deadline: number | string;
   card: string;
+  lease_until?: number | string | null;
 }
 
 export interface ApprovalRow {
@@ -85,6 +86,7 @@ export function rowToWatch(r: WatchRow): Watch {
     startedAt: Number(r.started_at),
     deadline: Number(r.deadline),
     card: JSON.parse(r.card) as CardContext,
+    ...(r.lease_until ? { leaseUntil: Number(r.lease_until) } : {}),
   };
 }
 

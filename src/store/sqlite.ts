@@ -49,6 +49,8 @@ export function openSqliteStore(file: string): Store {
     deleteWatch: db.prepare('DELETE FROM watches WHERE id = ?'),
     deleteLeasedWatch: db.prepare('DELETE FROM watches WHERE id = ? AND lease_owner = ?'),
     releaseLeases: db.prepare('UPDATE watches SET lease_owner = NULL, lease_until = 0 WHERE lease_owner = ?'),
+    releaseWatch: db.prepare('UPDATE watches SET lease_owner = NULL, lease_until = 0 WHERE id = ?'),
+    holdsWatch: db.prepare('SELECT 1 AS held FROM watches WHERE id = ? AND lease_owner = ? AND lease_until = ?'),
     countWatches: db.prepare('SELECT COUNT(*) AS n FROM watches'),
     nextWatchDue: db.prepare('SELECT MIN(MAX(next_poll_at, lease_until)) AS t FROM watches'),
     insertApproval: db.prepare(
@@ -90,7 +92,7 @@ export function openSqliteStore(file: string): Store {
   const claim = db.transaction((owner: string, now: number, limit: number, leaseMs: number) => {
     const rows = s.dueWatches.all(now, now, limit) as WatchRow[];
     for (const r of rows) s.leaseWatch.run(owner, now + leaseMs, r.id);
-    return rows.map(rowToWatch);
+    return rows.map((r) => rowToWatch({ ...r, lease_until: now + leaseMs }));
   });
 
   const vote = db.transaction((id: string, userId: string, now: number): VoteResult => {
@@ -187,6 +189,14 @@ export function openSqliteStore(file: string): Store {
     async deleteWatch(id, owner) {
       if (owner === undefined) s.deleteWatch.run(id);
       else s.deleteLeasedWatch.run(id, owner);
+    },
+
+    async holdsWatch(w, owner) {
+      return w.leaseUntil !== undefined && s.holdsWatch.get(w.id, owner, w.leaseUntil) !== undefined;
+    },
+
+    async releaseWatch(id) {
+      s.releaseWatch.run(id);
     },
 
     async releaseWatchLeases(owner) {

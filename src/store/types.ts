@@ -73,6 +73,8 @@ export interface Watch {
   startedAt: number;
   deadline: number;
   card: CardContext;
+  /** Set on a claimed watch: the end of this claim's lease (identifies the claim). */
+  leaseUntil?: number;
 }
 
 export type ApprovalState = 'pending' | 'approved' | 'rejected' | 'expired' | 'void' | 'executed' | 'failed';
@@ -150,6 +152,10 @@ export interface Store {
    * that was replaced meanwhile (a click turned the card into a new status card) is kept.
    */
   deleteWatch(id: string, owner?: string): Promise<void>;
+  /** True while the claim that returned `watch` still holds it (not replaced, released or re-claimed). */
+  holdsWatch(watch: Pick<Watch, 'id' | 'leaseUntil'>, owner: string): Promise<boolean>;
+  /** Ends any claim on a watch: a poll in flight will not act on what it read (a click took the card over). */
+  releaseWatch(id: string): Promise<void>;
   /** Releases every lease `owner` holds (clean shutdown), so another replica takes over at once. */
   releaseWatchLeases(owner: string): Promise<void>;
   countWatches(): Promise<number>;

@@ -305,7 +305,11 @@ describe.each<[string, () => Backend]>([
       await store.saveWatch(w);
       await store.saveWatch(bare);
       const claimed = await store.claimDueWatches('owner-a', T, 10, 30_000);
-      expect(claimed).toEqual([w, bare]);
+      // A claimed watch also carries the end of its claim's lease, which identifies the claim.
+      expect(claimed).toEqual([
+        { ...w, leaseUntil: T + 30_000 },
+        { ...bare, leaseUntil: T + 30_000 },
+      ]);
       expect(claimed[1]!.requester).toBeUndefined();
       expect(claimed[1]!.card).toEqual({ kind: 'alert' });
       expect(await store.countWatches()).toBe(2);
@@ -343,7 +347,7 @@ describe.each<[string, () => Backend]>([
       await store.saveWatch(replaced);
       expect(await store.countWatches()).toBe(1);
       // The lease is gone: another owner gets it at once, with the new values.
-      expect(await store.claimDueWatches('owner-b', T, 10, 60_000)).toEqual([replaced]);
+      expect(await store.claimDueWatches('owner-b', T, 10, 60_000)).toEqual([{ ...replaced, leaseUntil: T + 60_000 }]);
       // And the old lease holder can no longer record a poll.
       expect(await store.updateWatch('owner-a', { id: '1', lastStatus: 'X', intervalMs: 1, nextPollAt: T })).toBe(false);
     });
@@ -386,8 +390,25 @@ describe.each<[string, () => Backend]>([
       expect(await store.claimDueWatches('owner-b', T + 6_999, 10, 60_000)).toEqual([]);
       // Well before the 60 s lease would have run out, another owner can claim it with the new values.
       expect(await store.claimDueWatches('owner-b', T + 7_000, 10, 60_000)).toEqual([
-        watch('1', { lastStatus: 'SUCCESS', intervalMs: 7_000, nextPollAt: T + 7_000 }),
+        { ...watch('1', { lastStatus: 'SUCCESS', intervalMs: 7_000, nextPollAt: T + 7_000 }), leaseUntil: T + 67_000 },
       ]);
+    });
+
+    it('holdsWatch is true only for the claim that is still current; releaseWatch ends it', async () => {
+      await store.saveWatch(watch('1', { nextPollAt: T - 10 }));
+      const [first] = await store.claimDueWatches('owner-a', T, 10, 1_000);
+      expect(await store.holdsWatch(first!, 'owner-a')).toBe(true);
+      expect(await store.holdsWatch(first!, 'owner-b')).toBe(false);
+      expect(await store.holdsWatch({ id: '1' }, 'owner-a')).toBe(false);
+      await store.releaseWatch('1');
+      expect(await store.holdsWatch(first!, 'owner-a')).toBe(false);
+      // The same owner claiming it again is a new claim: the old one does not hold it.
+      const [second] = await store.claimDueWatches('owner-a', T + 1, 10, 1_000);
+      expect(await store.holdsWatch(second!, 'owner-a')).toBe(true);
+      expect(await store.holdsWatch(first!, 'owner-a')).toBe(false);
+      // Replacing the watch (a click turned the card into a new status card) ends the claim too.
+      await store.saveWatch(watch('1', { nextPollAt: T + 100 }));
+      expect(await store.holdsWatch(second!, 'owner-a')).toBe(false);
     });
 
     it("releaseWatchLeases frees only that owner's leases", async () => {

@@ -34,6 +34,8 @@ export interface PublishInput {
 }
 
 export interface CardService extends WatchSink {
+  /** A click on this card is being handled: the watcher must not update it meanwhile. */
+  takeOver(channel: string, ts: string): Promise<void>;
   /** Posts or updates the card and, unless the status is final, starts watching it. */
   publish(input: PublishInput): Promise<SlackResult<{ ts: string }>>;
 }
@@ -41,7 +43,7 @@ export interface CardService extends WatchSink {
 export function createCardService(deps: {
   gateway: SlackGateway;
   store: Pick<Store, 'saveCard'>;
-  watcher: Pick<Watcher, 'watch'>;
+  watcher: Pick<Watcher, 'watch' | 'yieldCard'>;
   defaultWorkspaceId: string;
   watchTimeoutMs: number;
   logger: Logger;
@@ -60,6 +62,8 @@ export function createCardService(deps: {
   const targetOf = (w: Watch): Target => ({ workspaceId: w.workspaceId, instanceId: w.instanceId });
 
   return {
+    takeOver: (channel, ts) => deps.watcher.yieldCard(channel, ts),
+
     async publish(input) {
       const msg = render(input.instance, input.target, input.card, input.note);
       let ts: string;

@@ -24,6 +24,7 @@ export function operationButtonListener(deps: ListenerDeps, operation: Operation
       if (!target) return await reply(renderUsage("this button's value is not an instance ID (or JSON with instance_id and workspace_id)"));
 
       const principal = { teamId: click.teamId, userId: click.userId, channelId: click.channelId };
+      if (click.ownMessage && click.messageTs && !click.isEphemeral) await deps.cards.takeOver(click.channelId, click.messageTs);
       const outcome = await deps.ops.requestOperation({ principal, operation, target, via: 'button' });
 
       let placement: CardPlacement = { kind: 'new' };
