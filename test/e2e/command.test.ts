@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { startSimulator, type Simulator } from '../../src/sandbox/simulator';
 import { commandBody, sendSigned } from '../../src/sandbox/slack/requests';
 import { startSlackStandIn, type EphemeralMessage, type RecordedSlackCall, type SlackStandIn } from '../../src/sandbox/slack/standIn';
-import { CHANNELS, PROJECT, SECRETS, startHarness, TEAM, USERS, waitFor, WS, type Harness } from './harness';
+import { botEnv, CHANNELS, PROJECT, SECRETS, startHarness, TEAM, USERS, waitFor, WS, type Harness } from './harness';
 import { instanceReads, operationPosts, startWideHarness, statusOf, type WideHarness } from './cardInspect';
 import { spawnBot, type BotProcess } from './processes';
 
@@ -658,18 +658,7 @@ describe('the process (dist/main.js): bad configuration, a refused token, SIGTER
     const policyFile = path.join(dir, `${name}.yml`);
     writeFileSync(policyFile, policy);
     const base: Record<string, string | undefined> = {
-      PORT: '0',
-      SLACK_SIGNING_SECRET: SECRETS.signing,
-      SLACK_BOT_TOKEN: SECRETS.bot,
-      SLACK_API_URL: slack.apiUrl,
-      SECMASTER_ENDPOINT: sim.url,
-      SECMASTER_PROJECT_ID: PROJECT,
-      SECMASTER_WORKSPACE_ID: WS,
-      SECMASTER_AUTH_TOKEN: SECRETS.secmasterToken,
-      ALERT_WEBHOOK_TOKEN: SECRETS.alert,
-      PLAYBOOK_POLICY_FILE: policyFile,
-      DATABASE_URL: `sqlite:${path.join(dir, `${name}.sqlite`)}`,
-      LOG_LEVEL: 'info',
+      ...botEnv({ slackApiUrl: slack.apiUrl, simulatorUrl: sim.url, policyFile, databaseUrl: `sqlite:${path.join(dir, `${name}.sqlite`)}` }, { ALERT_WEBHOOK_TOKEN: SECRETS.alert }),
       ...overrides,
     };
     return Object.fromEntries(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined));

@@ -48,6 +48,27 @@ rules:
       expires_after: 30m
 `;
 
+/**
+ * The environment of a bot pointed at a simulator and a Slack stand-in, with the harness's secrets:
+ * one place for every test that starts the bot, in-process or as a process.
+ */
+export function botEnv(to: { slackApiUrl: string; simulatorUrl: string; policyFile: string; databaseUrl: string }, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PORT: '0',
+    SLACK_SIGNING_SECRET: SECRETS.signing,
+    SLACK_BOT_TOKEN: SECRETS.bot,
+    SLACK_API_URL: to.slackApiUrl,
+    SECMASTER_ENDPOINT: to.simulatorUrl,
+    SECMASTER_PROJECT_ID: PROJECT,
+    SECMASTER_WORKSPACE_ID: WS,
+    SECMASTER_AUTH_TOKEN: SECRETS.secmasterToken,
+    PLAYBOOK_POLICY_FILE: to.policyFile,
+    DATABASE_URL: to.databaseUrl,
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
 export interface Harness {
   bot: RunningBot;
   sim: Simulator;
@@ -94,24 +115,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       ],
       usergroups: { S0SOC: [USERS.groupie] },
     }));
-  const env: Record<string, string> = {
-    PORT: '0',
-    SLACK_SIGNING_SECRET: SECRETS.signing,
-    SLACK_BOT_TOKEN: SECRETS.bot,
-    SLACK_API_URL: slack.apiUrl,
-    SECMASTER_ENDPOINT: sim.url,
-    SECMASTER_PROJECT_ID: PROJECT,
-    SECMASTER_WORKSPACE_ID: WS,
-    SECMASTER_AUTH_TOKEN: SECRETS.secmasterToken,
-    PLAYBOOK_POLICY_FILE: path.join(dir, 'policy.yml'),
-    DATABASE_URL: `sqlite:${path.join(dir, 'bot.sqlite')}`,
-    ALERT_WEBHOOK_TOKEN: SECRETS.alert,
-    STATUS_POLL_INTERVAL_MS: '100',
-    STATUS_POLL_MAX_INTERVAL_MS: '400',
-    STATUS_READS_PER_SECOND: '50',
-    LOG_LEVEL: 'debug',
-    ...opts.env,
-  };
+  const env = botEnv(
+    { slackApiUrl: slack.apiUrl, simulatorUrl: sim.url, policyFile: path.join(dir, 'policy.yml'), databaseUrl: `sqlite:${path.join(dir, 'bot.sqlite')}` },
+    { ALERT_WEBHOOK_TOKEN: SECRETS.alert, STATUS_POLL_INTERVAL_MS: '100', STATUS_POLL_MAX_INTERVAL_MS: '400', STATUS_READS_PER_SECOND: '50', LOG_LEVEL: 'debug', ...opts.env },
+  );
   const config = loadConfig(env);
   const collector = createLineCollector();
   const logger = createLogger({ level: config.logLevel, secrets: config.secrets, stream: collector.stream });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { startSimulator, type RecordedCall, type Simulator } from '../../src/sandbox/simulator';
 import { commandBody, sendSigned } from '../../src/sandbox/slack/requests';
 import { startSlackStandIn, type SlackStandIn, type StoredMessage } from '../../src/sandbox/slack/standIn';
-import { CHANNELS, DEFAULT_POLICY, PROJECT, SECRETS, TEAM, USERS, waitFor, WS } from './harness';
+import { botEnv, CHANNELS, DEFAULT_POLICY, PROJECT, SECRETS, TEAM, USERS, waitFor, WS } from './harness';
 import { actionIdsOf, buttonsOf, find, instanceReads, operationPosts, postAlert, startWideHarness, statusOf, updatesOf, updateShows, type WideHarness } from './cardInspect';
 import { spawnBot, type BotProcess } from './processes';
 
@@ -200,23 +200,12 @@ describe('the watch survives kill -9', () => {
     sim = await startSimulator({ projectId: PROJECT, credentials: { staticTokens: [SECRETS.secmasterToken] }, timing: { stepMs: 1500 } });
     sim.state.addWorkspace(WS);
     slack = await startSlackStandIn({ botToken: SECRETS.bot, teamId: TEAM, channels: [{ id: CHANNELS.incident, name: 'incident' }], usergroups: { S0SOC: [] } });
-    const env: Record<string, string> = {
-      PORT: '0',
-      SLACK_SIGNING_SECRET: SECRETS.signing,
-      SLACK_BOT_TOKEN: SECRETS.bot,
-      SLACK_API_URL: slack.apiUrl,
-      SECMASTER_ENDPOINT: sim.url,
-      SECMASTER_PROJECT_ID: PROJECT,
-      SECMASTER_WORKSPACE_ID: WS,
-      SECMASTER_AUTH_TOKEN: SECRETS.secmasterToken,
-      PLAYBOOK_POLICY_FILE: path.join(dir, 'policy.yml'),
-      DATABASE_URL: `sqlite:${path.join(dir, 'bot.sqlite')}`,
+    const env = botEnv(
+      { slackApiUrl: slack.apiUrl, simulatorUrl: sim.url, policyFile: path.join(dir, 'policy.yml'), databaseUrl: `sqlite:${path.join(dir, 'bot.sqlite')}` },
       // Reads a second apart: the kill below lands before the first one, never in the middle of a
       // read (a watch leased by a dead process waits out its 15 s lease before another takes it).
-      STATUS_POLL_INTERVAL_MS: '1000',
-      STATUS_POLL_MAX_INTERVAL_MS: '1000',
-      LOG_LEVEL: 'info',
-    };
+      { STATUS_POLL_INTERVAL_MS: '1000', STATUS_POLL_MAX_INTERVAL_MS: '1000' },
+    );
     const id = sim.state.add(WS, { status: 'FAILED', name: 'Crash survivor' }).id;
 
     const first = spawnBot(env);

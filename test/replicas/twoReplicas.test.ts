@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { startSimulator, type Simulator } from '../../src/sandbox/simulator';
 import { blockActionBody, commandBody, sendSigned } from '../../src/sandbox/slack/requests';
 import { startSlackStandIn, type SlackStandIn } from '../../src/sandbox/slack/standIn';
-import { CHANNELS, DEFAULT_POLICY, PROJECT, SECRETS, TEAM, USERS, waitFor, WS } from '../e2e/harness';
+import { botEnv, CHANNELS, DEFAULT_POLICY, PROJECT, SECRETS, TEAM, USERS, waitFor, WS } from '../e2e/harness';
 import { spawnBot, type BotProcess } from '../e2e/processes';
 import { createFreshDatabase } from './freshDatabase';
 
@@ -23,22 +23,10 @@ const replicas: BotProcess[] = [];
 const ports: number[] = [];
 
 function envFor(policyFile: string): Record<string, string> {
-  return {
-    PORT: '0',
-    SLACK_SIGNING_SECRET: SECRETS.signing,
-    SLACK_BOT_TOKEN: SECRETS.bot,
-    SLACK_API_URL: slack.apiUrl,
-    SECMASTER_ENDPOINT: sim.url,
-    SECMASTER_PROJECT_ID: PROJECT,
-    SECMASTER_WORKSPACE_ID: WS,
-    SECMASTER_AUTH_TOKEN: SECRETS.secmasterToken,
-    PLAYBOOK_POLICY_FILE: policyFile,
-    DATABASE_URL: db.url,
-    STATUS_POLL_INTERVAL_MS: '200',
-    STATUS_POLL_MAX_INTERVAL_MS: '400',
-    STATUS_READS_PER_SECOND: '50',
-    LOG_LEVEL: 'info',
-  };
+  return botEnv(
+    { slackApiUrl: slack.apiUrl, simulatorUrl: sim.url, policyFile, databaseUrl: db.url },
+    { STATUS_POLL_INTERVAL_MS: '200', STATUS_POLL_MAX_INTERVAL_MS: '400', STATUS_READS_PER_SECOND: '50' },
+  );
 }
 
 function replicaOf(line: string): string | undefined {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { startSimulator, type Simulator } from '../../../src/sandbox/simulator';
 import { blockActionBody, commandBody, sendSigned } from '../../../src/sandbox/slack/requests';
 import { startSlackStandIn, type SlackStandIn } from '../../../src/sandbox/slack/standIn';
-import { CHANNELS, DEFAULT_POLICY, PROJECT, SECRETS, TEAM, USERS, waitFor, WS } from '../harness';
+import { botEnv, CHANNELS, DEFAULT_POLICY, PROJECT, SECRETS, TEAM, USERS, waitFor, WS } from '../harness';
 import { spawnBot, type BotProcess } from '../processes';
 import { APPROVAL_ENV, approvalCardFor, approvalIdOn, auditRowsIn, buttonsIn, operationPosts, shown, waitForPrivate, waitForStatusCard } from './helpers';
 
@@ -39,23 +39,10 @@ afterAll(async () => {
 const sqliteFile = () => path.join(dir, 'bot.sqlite');
 
 function env(): Record<string, string> {
-  return {
-    PORT: '0',
-    SLACK_SIGNING_SECRET: SECRETS.signing,
-    SLACK_BOT_TOKEN: SECRETS.bot,
-    SLACK_API_URL: slack.apiUrl,
-    SECMASTER_ENDPOINT: sim.url,
-    SECMASTER_PROJECT_ID: PROJECT,
-    SECMASTER_WORKSPACE_ID: WS,
-    SECMASTER_AUTH_TOKEN: SECRETS.secmasterToken,
-    PLAYBOOK_POLICY_FILE: path.join(dir, 'policy.yml'),
-    DATABASE_URL: `sqlite:${sqliteFile()}`,
-    STATUS_POLL_INTERVAL_MS: '100',
-    STATUS_POLL_MAX_INTERVAL_MS: '400',
-    STATUS_READS_PER_SECOND: '50',
-    LOG_LEVEL: 'info',
-    ...APPROVAL_ENV,
-  };
+  return botEnv(
+    { slackApiUrl: slack.apiUrl, simulatorUrl: sim.url, policyFile: path.join(dir, 'policy.yml'), databaseUrl: `sqlite:${sqliteFile()}` },
+    { STATUS_POLL_INTERVAL_MS: '100', STATUS_POLL_MAX_INTERVAL_MS: '400', STATUS_READS_PER_SECOND: '50', ...APPROVAL_ENV },
+  );
 }
 
 async function start(): Promise<{ proc: BotProcess; events: string }> {
