@@ -1,5 +1,4 @@
 import { startApp, type RunningApp } from './app';
-import { SIMULATOR_DEFAULTS } from './cli/simulatorCli';
 import type { Config } from './config';
 import { buildDeps, type Deps } from './deps';
 import type { Logger } from './log';
@@ -19,7 +18,7 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
-export async function startBot(config: Config, opts: { logger: Logger; extraRoutes?: (deps: Deps) => Route[]; owner?: string }): Promise<RunningBot> {
+export async function startBot(config: Config, opts: { logger: Logger; extraRoutes?: (deps: Deps) => Route[]; owner?: string; host?: string }): Promise<RunningBot> {
   let simulator: Simulator | undefined;
   let cfg = config;
   let secmasterAuth;
@@ -28,7 +27,7 @@ export async function startBot(config: Config, opts: { logger: Logger; extraRout
     seedDemoInstances(simulator.state, config.secmaster.workspaceId);
     secmasterAuth = createTokenAuthenticator(simulator.auth.issueToken('bot', config.secmaster.projectId, 365 * 24 * 3600_000).token);
     cfg = { ...config, secmaster: { ...config.secmaster, endpoint: simulator.url } };
-    opts.logger.info('SecMaster simulator started in-process', { url: simulator.url, workspace: config.secmaster.workspaceId, instances: simulator.state.all().length, defaults: SIMULATOR_DEFAULTS.workspaceId });
+    opts.logger.info('SecMaster simulator started in-process', { url: simulator.url, workspace: config.secmaster.workspaceId, instances: simulator.state.all().length });
   }
   let deps: Deps;
   try {
@@ -37,7 +36,7 @@ export async function startBot(config: Config, opts: { logger: Logger; extraRout
     await simulator?.close();
     throw err;
   }
-  const app = await startApp(deps, { port: cfg.port, extraRoutes: opts.extraRoutes?.(deps) });
+  const app = await startApp(deps, { port: cfg.port, host: opts.host, extraRoutes: opts.extraRoutes?.(deps) });
   return {
     port: app.port,
     deps,

@@ -70,7 +70,7 @@ export class ConfigError extends Error {
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
 /** Variables that configure Slack or SecMaster: with none of them set, `npm start` runs the sandbox. */
-const SLACK_VARS = ['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN'] as const;
+const SLACK_VARS = ['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_API_URL', 'ALERT_WEBHOOK_TOKEN'] as const;
 const SECMASTER_VARS = [
   'SECMASTER_REGION',
   'SECMASTER_ENDPOINT',
@@ -83,7 +83,18 @@ const SECMASTER_VARS = [
   'HUAWEICLOUD_IAM_PASSWORD',
   'SECMASTER_AUTH_TOKEN',
   'SECMASTER_SIMULATOR',
+  'IAM_ENDPOINT',
 ] as const;
+
+/** The variables that hold secrets, for redacting output before (or without) a valid configuration. */
+const SECRET_VARS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'CLOUD_SDK_SK', 'HUAWEICLOUD_IAM_PASSWORD', 'SECMASTER_AUTH_TOKEN', 'ALERT_WEBHOOK_TOKEN'] as const;
+
+/** Every secret value the environment holds (the database password included, encoded and decoded). */
+export function secretsFromEnv(env: Env): string[] {
+  const values: string[] = SECRET_VARS.map((k) => env[k]?.trim() ?? '').filter((v) => v.length > 0);
+  if (env.DATABASE_URL) values.push(...databasePasswords(env.DATABASE_URL.trim()));
+  return values;
+}
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
 

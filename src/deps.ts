@@ -84,7 +84,7 @@ export async function buildDeps(config: Config, opts: BuildOptions) {
     timeout: 10_000,
     rejectRateLimitedCalls: true,
   });
-  const identity = await resolveBotIdentity(webClient);
+  const identity = await resolveBotIdentity(webClient, { slackApiUrl: config.slack.apiUrl });
   const gateway = createSlackGateway({
     client: webClient,
     updatesPerMinute: config.slackUpdatesPerMinute,

@@ -1,5 +1,5 @@
 import { runSimulatorCli } from './cli/simulatorCli';
-import { ConfigError, planStart } from './config';
+import { ConfigError, planStart, secretsFromEnv } from './config';
 import { createLogger, createRedactor } from './log';
 import { PolicyError } from './policy/load';
 import { SlackStartupError } from './slack/identity';
@@ -24,6 +24,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   if (plan.kind === 'sandbox') {
     const { startSandbox } = await import('./sandbox/start');
     const sandbox = await startSandbox({ port: plan.port, logLevel: plan.logLevel });
+    process.on('unhandledRejection', (err) => sandbox.logger.error('unhandled rejection', { err }));
     onTermination(() => sandbox.stop(), sandbox.logger);
     return;
   }
@@ -62,11 +63,8 @@ function onTermination(stop: () => Promise<void>, logger: { info: (m: string) =>
 }
 
 function fail(err: unknown, env: NodeJS.ProcessEnv): never {
-  // Nothing is configured yet when this runs: redact with whatever secrets the environment holds.
-  const secrets = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'CLOUD_SDK_SK', 'HUAWEICLOUD_IAM_PASSWORD', 'SECMASTER_AUTH_TOKEN', 'ALERT_WEBHOOK_TOKEN']
-    .map((k) => env[k])
-    .filter((v): v is string => Boolean(v));
-  const redact = createRedactor(secrets);
+  // The configuration may not have loaded: redact with whatever secrets the environment holds.
+  const redact = createRedactor(secretsFromEnv(env));
   const known = err instanceof ConfigError || err instanceof PolicyError || err instanceof SlackStartupError;
   const text = known ? (err as Error).message : `Start-up failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
   process.stderr.write(`${redact.text(text)}\n`);

@@ -73,14 +73,19 @@ describe('planStart: sandbox or bot', () => {
   });
 
   it.each([
-    ['SLACK_API_URL', 'https://slack.example.test/api/'],
     ['PLAYBOOK_POLICY_FILE', 'other.yml'],
     ['DATABASE_URL', 'sqlite:/tmp/x.sqlite'],
     ['STATUS_POLL_INTERVAL_MS', '1000'],
-    ['ALERT_WEBHOOK_TOKEN', WEBHOOK_TOKEN],
-    ['IAM_ENDPOINT', 'https://iam.example.test'],
   ])('still runs the sandbox when only %s (neither Slack nor SecMaster) is set', (name, value) => {
     expect(planStart({ [name]: value }).kind).toBe('sandbox');
+  });
+
+  it.each([
+    ['SLACK_API_URL', 'https://slack.example.test/api/'],
+    ['ALERT_WEBHOOK_TOKEN', WEBHOOK_TOKEN],
+    ['IAM_ENDPOINT', 'https://iam.example.test'],
+  ])('does not run the sandbox when %s is set: it is a Slack or SecMaster setting (or a credential), so the rest is required', (name, value) => {
+    expect(() => planStart({ [name]: value })).toThrow(ConfigError);
   });
 
   it('treats blank Slack/SecMaster variables as unset', () => {

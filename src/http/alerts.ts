@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { isInstanceId } from '../domain/command';
 import type { Logger } from '../log';
-import { asSecMasterError } from '../operations/service';
+import { asSecMasterError } from '../secmaster/errors';
 import type { SecMasterClient } from '../secmaster/client';
 import type { CardService } from '../slack/cards/cardService';
 import { readBody } from './body';

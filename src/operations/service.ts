@@ -4,7 +4,7 @@ import type { OperationOutcome, Target } from '../domain/outcome';
 import { evaluate, type Decision, type GroupMembership, type Principal } from '../policy/evaluate';
 import type { Policy } from '../policy/load';
 import type { SecMasterClient } from '../secmaster/client';
-import { SecMasterError } from '../secmaster/errors';
+import { asSecMasterError } from '../secmaster/errors';
 import { statusAllows, type Instance, type Operation } from '../secmaster/schemas';
 import type { Approval, Store } from '../store/types';
 import { auditEntryFor } from './auditEntry';
@@ -110,6 +110,31 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
     }
   }
 
+  /**
+   * Asks for approval under the instance lock, so a double click or a redelivered request cannot
+   * post two approval cards: the second finds the first pending (or the lock held).
+   */
+  async function askApproval(req: OperationRequest, decision: Extract<Decision, { effect: 'approval' }>): Promise<OperationOutcome> {
+    if (!deps.approvals) throw new Error('policy asks for approval but no approval service is configured');
+    const lock = await deps.store.acquireLock(req.target, { userId: req.principal.userId, operation: req.operation, acquiredAt: now() }, lockTtlMs);
+    if (!lock.acquired) return { code: 'in_progress', operation: req.operation, holder: lock.holder };
+    try {
+      const pending = await deps.approvals.findPending(req.target, req.operation);
+      if (pending) return { code: 'approval_pending', operation: req.operation, approval: pending };
+      const limited = await rateLimited(req.principal, req.operation);
+      if (limited) return limited;
+      const current = await read(req.target, req.operation);
+      if (!current.ok) return current.outcome;
+      if (!statusAllows(current.instance.status, req.operation)) {
+        return { code: 'invalid_status', operation: req.operation, instance: current.instance, requestId: current.requestId };
+      }
+      const approval = await deps.approvals.ask({ request: req, decision, instance: current.instance, requestId: current.requestId });
+      return { code: 'approval_requested', operation: req.operation, approval, instance: current.instance };
+    } finally {
+      await deps.store.releaseLock(req.target, lock.token).catch(() => undefined);
+    }
+  }
+
   async function rateLimited(principal: Principal, operation: Operation): Promise<OperationOutcome | undefined> {
     const windowMs = 60_000;
     const t = now();
@@ -131,26 +156,9 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
         return outcome;
       }
       if (decision.effect === 'approval') {
-        if (!deps.approvals) throw new Error('policy asks for approval but no approval service is configured');
-        const pending = await deps.approvals.findPending(req.target, req.operation);
-        if (pending) return { code: 'approval_pending', operation: req.operation, approval: pending };
-        const limited = await rateLimited(req.principal, req.operation);
-        if (limited) {
-          await audit('operation', who, req.target, req.operation, limited);
-          return limited;
-        }
-        const current = await read(req.target, req.operation);
-        if (!current.ok) {
-          await audit('operation', who, req.target, req.operation, current.outcome);
-          return current.outcome;
-        }
-        if (!statusAllows(current.instance.status, req.operation)) {
-          const outcome: OperationOutcome = { code: 'invalid_status', operation: req.operation, instance: current.instance, requestId: current.requestId };
-          await audit('operation', who, req.target, req.operation, outcome);
-          return outcome;
-        }
-        const approval = await deps.approvals.ask({ request: req, decision, instance: current.instance, requestId: current.requestId });
-        return { code: 'approval_requested', operation: req.operation, approval, instance: current.instance };
+        const outcome = await askApproval(req, decision);
+        if (outcome.code !== 'approval_requested' && outcome.code !== 'approval_pending') await audit('operation', who, req.target, req.operation, outcome);
+        return outcome;
       }
 
       const outcome = await execute(req.principal, req.operation, req.target, req.principal);
@@ -162,9 +170,4 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
       return execute({ userId: approval.requester }, approval.operation, { workspaceId: approval.workspaceId, instanceId: approval.instanceId });
     },
   };
-}
-
-export function asSecMasterError(err: unknown): SecMasterError {
-  if (err instanceof SecMasterError) return err;
-  return new SecMasterError({ kind: 'invalid_response', call: 'internal', message: err instanceof Error ? err.message : String(err), cause: err });
 }

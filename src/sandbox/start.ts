@@ -78,6 +78,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   try {
     bot = await startBot(config, {
       logger,
+      // The sandbox's routes sign requests as any demo user: only this machine may reach them.
+      host: '127.0.0.1',
       extraRoutes: () => sandboxRoutes({ self, slack, simulator, signingSecret: secrets.signing, alertToken: secrets.alerts, workspaceId: SANDBOX_WORKSPACE, teamId: SANDBOX_TEAM, logger }),
     });
   } catch (err) {

@@ -89,52 +89,67 @@ export function createSecMasterClient(opts: SecMasterClientOptions): SecMasterCl
     const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
     const callName = `${spec.method} ${url.pathname}`;
     opts.gate?.check(callName);
+    // Whatever way the call ends (an answer, a failure, a renewal that throws), the breaker hears of
+    // it exactly once: a half-open trial that never reported would keep it open for good.
+    let recorded = false;
+    const record = (ok: boolean) => {
+      if (!recorded) opts.gate?.record(ok);
+      recorded = true;
+    };
+    try {
+      return await attempt();
+    } catch (err) {
+      record(!(err instanceof SecMasterError && (err.kind === 'network' || err.kind === 'connect' || (err.status ?? 0) >= 500)));
+      throw err;
+    }
 
-    let renewed = false;
-    for (;;) {
-      let used: Record<string, string> = {};
-      const prepare = async (): Promise<HttpRequest> => {
-        const req: HttpRequest = { method: spec.method, url, headers: { 'content-type': JSON_CONTENT_TYPE }, body };
-        used = await opts.auth.authorize(req);
-        return { ...req, headers: used };
-      };
-      let res;
-      try {
-        res = await sendWithRetry(opts.transport, prepare, {
-          call: callName,
-          idempotent: spec.idempotent,
-          policy: opts.retry,
-          onAttempt: (a) => opts.observe?.({ call: name, ...a }),
-        });
-      } catch (err) {
-        if (err instanceof SecMasterError) opts.gate?.record(false);
-        throw err;
-      }
-      // A refused token was rejected by the gateway before the backend saw the call: one renewal, one repeat.
-      if (isAuthRejection(res) && !renewed && (await opts.auth.renew(used))) {
-        renewed = true;
-        continue;
-      }
-      opts.gate?.record(res.status < 500);
-      const requestId = res.headers['x-request-id'];
-      if (res.status >= 400) throw errorFromResponse(res, callName);
-      let json: unknown;
-      try {
-        json = res.body.length === 0 ? undefined : JSON.parse(res.body);
-      } catch {
-        json = undefined;
-      }
-      try {
-        return { data: parse(json), requestId };
-      } catch (err) {
-        throw new SecMasterError({
-          kind: 'invalid_response',
-          call: callName,
-          status: res.status,
-          requestId,
-          message: `unexpected answer from SecMaster: ${describeZodError(err)}`,
-          cause: err,
-        });
+    async function attempt(): Promise<Answer<T>> {
+      let renewed = false;
+      for (;;) {
+        let used: Record<string, string> = {};
+        const prepare = async (): Promise<HttpRequest> => {
+          const req: HttpRequest = { method: spec.method, url, headers: { 'content-type': JSON_CONTENT_TYPE }, body };
+          used = await opts.auth.authorize(req);
+          return { ...req, headers: used };
+        };
+        let res;
+        try {
+          res = await sendWithRetry(opts.transport, prepare, {
+            call: callName,
+            idempotent: spec.idempotent,
+            policy: opts.retry,
+            onAttempt: (a) => opts.observe?.({ call: name, ...a }),
+          });
+        } catch (err) {
+          record(false);
+          throw err;
+        }
+        // A refused token was rejected by the gateway before the backend saw the call: one renewal, one repeat.
+        if (isAuthRejection(res) && !renewed && (await opts.auth.renew(used))) {
+          renewed = true;
+          continue;
+        }
+        record(res.status < 500);
+        const requestId = res.headers['x-request-id'];
+        if (res.status >= 400) throw errorFromResponse(res, callName);
+        let json: unknown;
+        try {
+          json = res.body.length === 0 ? undefined : JSON.parse(res.body);
+        } catch {
+          json = undefined;
+        }
+        try {
+          return { data: parse(json), requestId };
+        } catch (err) {
+          throw new SecMasterError({
+            kind: 'invalid_response',
+            call: callName,
+            status: res.status,
+            requestId,
+            message: `unexpected answer from SecMaster: ${describeZodError(err)}`,
+            cause: err,
+          });
+        }
       }
     }
   }

@@ -52,9 +52,15 @@ export class SecMasterError extends Error {
     return this.kind === 'network' || (this.kind === 'http' && (this.status ?? 0) >= 500);
   }
 
-  /** "not found" arrives as 400 with a service code; 404 from the gateway means no such API. */
+  /**
+   * SecMaster says "no such instance" with a 400 (or 404) and its own service code. A 404 from API
+   * Gateway (`APIG.0101`: no such API), a proxy's page or any 5xx is not that: treating them so would
+   * end every watch on a misconfigured endpoint.
+   */
   get isNotFound(): boolean {
-    return this.kind === 'http' && (this.status === 404 || /not\s*(be\s*)?found|does not exist|not exist/i.test(this.message));
+    if (this.kind !== 'http' || (this.status !== 400 && this.status !== 404)) return false;
+    if (!this.code?.startsWith('SecMaster.')) return false;
+    return this.code === 'SecMaster.20030005' || /not\s*(be\s*)?found|does not exist|not exist/i.test(this.message);
   }
 
   toJSON(): Record<string, unknown> {
@@ -89,4 +95,10 @@ export function parseErrorBody(body: string): { code?: string; message?: string;
     // Not JSON (an HTML error page from a proxy, say): the status alone has to do.
   }
   return {};
+}
+
+/** Any failure as a SecMasterError; one that is not SecMaster's gets a generic message (never an internal one). */
+export function asSecMasterError(err: unknown): SecMasterError {
+  if (err instanceof SecMasterError) return err;
+  return new SecMasterError({ kind: 'invalid_response', call: 'internal', message: 'an internal error stopped this request; it is logged for the operators', cause: err });
 }

@@ -21,11 +21,18 @@ export class SlackStartupError extends Error {
 
 const REFUSED = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'no_permission']);
 
-export async function resolveBotIdentity(client: WebClient, attempts = 3, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<BotIdentity> {
+export async function resolveBotIdentity(
+  client: WebClient,
+  opts: { attempts?: number; deadlineMs?: number; sleep?: (ms: number) => Promise<unknown>; slackApiUrl?: string } = {},
+): Promise<BotIdentity> {
+  const attempts = opts.attempts ?? 3;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  // Bad configuration must end start-up within 10 s (spec): a Slack that never answers gets 8 s in all.
+  const deadline = Date.now() + (opts.deadlineMs ?? 8_000);
   let last = 'unknown error';
-  for (let i = 1; i <= attempts; i++) {
+  for (let i = 1; i <= attempts && Date.now() < deadline; i++) {
     try {
-      const res = await client.auth.test();
+      const res = await withDeadline(client.auth.test(), deadline - Date.now());
       if (!res.bot_id || !res.user_id || !res.team_id) {
         throw new SlackStartupError('SLACK_BOT_TOKEN: auth.test did not identify a bot; use the bot token ("xoxb-…"), not a user token');
       }
@@ -36,8 +43,25 @@ export async function resolveBotIdentity(client: WebClient, attempts = 3, sleep 
       const code = e.data?.error;
       if (code && REFUSED.has(code)) throw new SlackStartupError(`SLACK_BOT_TOKEN: Slack refused the token (${code}); check the token and that the app is installed`);
       last = code ?? e.code ?? e.message ?? last;
-      if (i < attempts) await sleep(1000 * i);
+      if (i < attempts) await sleep(Math.min(1000 * i, Math.max(0, deadline - Date.now())));
     }
   }
-  throw new SlackStartupError(`SLACK_API_URL: Slack could not be reached to check the bot token (${last})`);
+  const where = opts.slackApiUrl ? `SLACK_API_URL (${opts.slackApiUrl})` : "Slack's Web API";
+  throw new SlackStartupError(`${where} could not be reached to check SLACK_BOT_TOKEN with auth.test (${last})`);
+}
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(Object.assign(new Error('no answer in time'), { code: 'timeout' })), Math.max(0, ms));
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
 }

@@ -88,6 +88,11 @@ export function renderOutcomeReply(outcome: OperationOutcome, opts: { postedCard
       case 'denied':
         return `${describeDecision(outcome.decision, outcome.operation)}\nNothing was sent to SecMaster.`;
       case 'invalid_status': {
+        // The status the operation itself leads to: someone already did it (a later click, a stale button).
+        const underWay = outcome.operation === 'RETRY' ? outcome.instance.status === 'RETRYING' : outcome.instance.status === 'TERMINATING' || outcome.instance.status === 'TERMINATED';
+        if (underWay) {
+          return `:hourglass_flowing_sand: A ${op} of *${safeText(instanceTitle(outcome.instance), 200)}* (${code(outcome.instance.id, 70)}) is already under way or done: it is *${safeText(outcome.instance.status, 40)}*. Nothing more was sent.`;
+        }
         const needs = outcome.operation === 'RETRY' ? 'FAILED or TERMINATED' : 'RUNNING or RETRYING';
         return `:information_source: *${safeText(instanceTitle(outcome.instance), 200)}* (${code(outcome.instance.id, 70)}) is *${safeText(outcome.instance.status, 40)}*; ${op} needs ${needs}. Nothing was sent.`;
       }

@@ -1,5 +1,5 @@
 import type { Target } from '../../domain/outcome';
-import { asSecMasterError } from '../../operations/service';
+import { asSecMasterError } from '../../secmaster/errors';
 import type { SecMasterClient } from '../../secmaster/client';
 import { renderActionLog, stepsFrom } from '../blocks/actionLogView';
 import { describeSecMasterError } from '../blocks/errorText';

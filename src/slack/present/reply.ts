@@ -15,7 +15,9 @@ export function replyVia(respond: RespondFn | undefined, logger: Logger): Reply 
       await respond({ response_type: 'ephemeral', replace_original: opts.replaceOriginal ?? false, text: msg.text, blocks: msg.blocks as never });
     } catch (err) {
       // response_url expires after 30 minutes or 5 uses; the person can still run the command again.
-      logger.warn('could not answer on response_url', { err });
+      // Only what says why: the error object would carry the response_url, which lets anyone post as the bot.
+      const e = err as { code?: string; message?: string; response?: { status?: number } };
+      logger.warn('could not answer on response_url', { code: e.code, status: e.response?.status, reason: e.message?.split('\n')[0]?.replace(/https?:\/\/\S+/g, '[url]') });
     }
   };
 }

@@ -1,5 +1,5 @@
 import type { Principal } from '../../../policy/evaluate';
-import { asSecMasterError } from '../../../operations/service';
+import { asSecMasterError } from '../../../secmaster/errors';
 import { describeSecMasterError } from '../../blocks/errorText';
 import { message, section } from '../../blocks/kit';
 import { safeText } from '../../mrkdwn';
