@@ -1,7 +1,7 @@
 import { runSimulatorCli } from './cli/simulatorCli';
 import { ConfigError, planStart, secretsFromEnv } from './config';
 import { createLogger, createRedactor } from './log';
-import { PolicyError } from './policy/load';
+import { loadPolicyFile, PolicyError } from './policy/load';
 import { SlackStartupError } from './slack/identity';
 
 /**
@@ -43,6 +43,16 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     replica: bot.deps.watcher.owner,
   });
   onTermination(() => bot.stop(), logger);
+  // SIGHUP re-reads the policy file: a valid one takes effect for the next request; an invalid one
+  // is refused, with its problems logged, and the policy in force stays.
+  process.on('SIGHUP', () => {
+    loadPolicyFile(config.policyFile)
+      .then((policy) => {
+        bot.deps.policy.set(policy);
+        logger.info('policy reloaded', { file: config.policyFile, rules: policy.rules.length });
+      })
+      .catch((err) => logger.error('policy reload refused; the previous policy stays in force', { problems: err instanceof PolicyError ? err.problems : [String(err)] }));
+  });
 }
 
 function onTermination(stop: () => Promise<void>, logger: { info: (m: string) => void }): void {

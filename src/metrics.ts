@@ -20,7 +20,7 @@ export interface Metrics {
   breakerState: client.Gauge;
 }
 
-export function createMetrics(store: Pick<Store, 'listApprovals' | 'countWatches'>): Metrics {
+export function createMetrics(store: Pick<Store, 'countApprovals' | 'countWatches'>): Metrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'playbook_bot_' });
   const m: Metrics = {
@@ -53,7 +53,7 @@ export function createMetrics(store: Pick<Store, 'listApprovals' | 'countWatches
     help: 'Approval requests waiting for a decision',
     registers: [registry],
     async collect() {
-      this.set((await store.listApprovals({ states: ['pending'], limit: 100_000 }).catch(() => [])).length);
+      this.set(await store.countApprovals('pending').catch(() => 0));
     },
   });
   new client.Gauge({

@@ -10,7 +10,6 @@ export const MAX_REASON_LENGTH = 500;
 
 /** What a person may ask to do; VIEW guards `status`, `list` and `log`. */
 export type Permission = Operation | 'VIEW';
-export const PERMISSIONS: readonly Permission[] = ['RETRY', 'TERMINATE', 'VIEW'];
 
 export type PlaybookCommand =
   | { kind: 'operate'; operation: Operation; instanceId: string; reason?: string }

@@ -22,7 +22,6 @@ export interface HttpServer {
   listen(port: number, host?: string): Promise<number>;
   /** Stops accepting connections and waits (up to `graceMs`) for requests in flight. */
   close(graceMs: number): Promise<void>;
-  inFlight(): number;
 }
 
 /** Slack payloads are a few kilobytes; anything far larger is not from Slack. */
@@ -92,6 +91,5 @@ export function createHttpServer(opts: { routes: Route[]; slack?: { path: string
       server.closeAllConnections();
       await closed;
     },
-    inFlight: () => inFlight,
   };
 }

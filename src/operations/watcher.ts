@@ -14,7 +14,7 @@ import { createTokenBucket, type TokenBucket } from '../util/rateGate';
  * (and, since cards change only when a status does, cannot flood `chat.update` either).
  */
 
-/** What the watcher tells the Slack side; implemented by `slack/cards/watchSink.ts`. */
+/** What the watcher tells the Slack side; implemented by `slack/cards/cardService.ts`. */
 export interface WatchSink {
   statusChanged(watch: Watch, instance: Instance): Promise<boolean>;
   reachedFinal(watch: Watch, instance: Instance): Promise<boolean>;
@@ -57,7 +57,6 @@ export interface Watcher {
   start(): void;
   /** Stops polling, waits for reads in flight, and hands every lease back for another replica. */
   stop(): Promise<void>;
-  readsPerSecond(): number;
 }
 
 const GROWTH = 1.5;
@@ -212,6 +211,5 @@ export function createWatcher(opts: WatcherOptions): Watcher {
       await opts.store.releaseWatchLeases(owner).catch(() => undefined);
     },
 
-    readsPerSecond: () => opts.readsPerSecond,
   };
 }

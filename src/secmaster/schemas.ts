@@ -6,11 +6,8 @@ import { z } from 'zod';
  */
 
 export const FINAL_STATUSES = ['FINISHED', 'FAILED', 'TERMINATED'] as const;
-export const KNOWN_STATUSES = ['RUNNING', 'FINISHED', 'FAILED', 'RETRYING', 'TERMINATING', 'TERMINATED'] as const;
-export type KnownStatus = (typeof KNOWN_STATUSES)[number];
 
 export type Operation = 'RETRY' | 'TERMINATE';
-export const OPERATIONS: readonly Operation[] = ['RETRY', 'TERMINATE'];
 
 const optionalString = z.string().nullish().transform((v) => v ?? undefined);
 const named = z.looseObject({ id: optionalString, name: optionalString });

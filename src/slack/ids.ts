@@ -17,8 +17,6 @@ export const ACTION_IDS = {
   listPage: 'playbook_list_page',
 } as const;
 
-export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];
-
 /** Events the app subscribes to (manifest `settings.event_subscriptions.bot_events`). */
 export const BOT_EVENTS = ['app_home_opened'] as const;
 

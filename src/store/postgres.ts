@@ -229,12 +229,15 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
       }
       args.push(query.limit);
       const rows = await q<ApprovalRow>(`SELECT * FROM approvals ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC LIMIT $${args.length}`, args);
-      const out: Approval[] = [];
-      for (const r of rows) {
-        const votes = await q<{ user_id: string; at: string }>('SELECT user_id, at FROM approval_votes WHERE approval_id = $1 ORDER BY at, user_id', [r.id]);
-        out.push(rowToApproval(r, votes));
-      }
-      return out;
+      // All their votes in one query, not one query per approval.
+      const votes = rows.length
+        ? await q<{ approval_id: string; user_id: string; at: string }>('SELECT approval_id, user_id, at FROM approval_votes WHERE approval_id = ANY($1) ORDER BY at, user_id', [rows.map((r) => r.id)])
+        : [];
+      return rows.map((r) => rowToApproval(r, votes.filter((v) => v.approval_id === r.id)));
+    },
+
+    async countApprovals(state) {
+      return Number((await q<{ n: string }>('SELECT COUNT(*) AS n FROM approvals WHERE state = $1', [state]))[0]!.n);
     },
 
     async nextApprovalExpiry() {

@@ -69,6 +69,7 @@ export function openSqliteStore(file: string): Store {
       `UPDATE approvals SET state = 'expired', decided_at = ? WHERE id IN (SELECT id FROM approvals WHERE state = 'pending' AND expires_at <= ? ORDER BY expires_at LIMIT ?) AND state = 'pending' RETURNING id`,
     ),
     nextExpiry: db.prepare(`SELECT MIN(expires_at) AS t FROM approvals WHERE state = 'pending'`),
+    countApprovals: db.prepare('SELECT COUNT(*) AS n FROM approvals WHERE state = ?'),
     markSeen: db.prepare('INSERT INTO seen_events (event_key, at) VALUES (?, ?) ON CONFLICT DO NOTHING'),
     pruneSeen: db.prepare('DELETE FROM seen_events WHERE at < ?'),
     hitRate: db.prepare(
@@ -271,6 +272,10 @@ export function openSqliteStore(file: string): Store {
       const sql = `SELECT * FROM approvals ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC LIMIT ?`;
       const rows = db.prepare(sql).all(...args, q.limit) as ApprovalRow[];
       return rows.map((r) => rowToApproval(r, s.votesOf.all(r.id) as Array<{ user_id: string; at: number }>));
+    },
+
+    async countApprovals(state) {
+      return (s.countApprovals.get(state) as { n: number }).n;
     },
 
     async nextApprovalExpiry() {

@@ -173,6 +173,7 @@ export interface Store {
   expireDueApprovals(now: number, limit: number): Promise<Approval[]>;
   listApprovals(query: { states?: ApprovalState[]; requester?: string; instanceId?: string; limit: number }): Promise<Approval[]>;
   nextApprovalExpiry(): Promise<number | undefined>;
+  countApprovals(state: ApprovalState): Promise<number>;
 
   saveCard(card: CardRecord): Promise<void>;
   getCard(channel: string, messageTs: string): Promise<CardRecord | undefined>;

@@ -633,6 +633,16 @@ describe.each<[string, () => Backend]>([
       expect(await store.listApprovals({ requester: 'U-NOBODY', limit: 100 })).toEqual([]);
     });
 
+    it('countApprovals counts by state', async () => {
+      await store.createApproval(approval('c1', { expiresAt: T + 10 }));
+      await store.createApproval(approval('c2', { expiresAt: T + 20 }));
+      expect(await store.countApprovals('pending')).toBe(2);
+      expect(await store.transitionApproval('c1', 'pending', 'rejected')).toBe(true);
+      expect(await store.countApprovals('pending')).toBe(1);
+      expect(await store.countApprovals('rejected')).toBe(1);
+      expect(await store.countApprovals('expired')).toBe(0);
+    });
+
     it('nextApprovalExpiry is the earliest expiry among pending approvals', async () => {
       expect(await store.nextApprovalExpiry()).toBeUndefined();
       await store.createApproval(approval('a1', { expiresAt: T + 300 }));

@@ -7,7 +7,7 @@ import type { Approval } from '../../store/types';
 import { renderApprovalCard } from '../blocks/approvalCard';
 import { describeSecMasterError } from '../blocks/errorText';
 import { message, section } from '../blocks/kit';
-import { renderOutcomeReply } from '../blocks/replies';
+import { renderOutcomeReply, unconfirmedNote } from '../blocks/replies';
 import type { CardService } from '../cards/cardService';
 import type { SlackGateway } from '../gateway';
 import { channelLink, code, mentionUser, safeText, slackDate } from '../mrkdwn';
@@ -127,7 +127,7 @@ export function createApprovalFlow(deps: {
           target: { workspaceId: a.workspaceId, instanceId: a.instanceId },
           card: { kind: 'status', requester: a.requester, operation: a.operation, reason: a.reason, approvers: a.votes.map((v) => v.userId), requestId: outcome.requestId },
           placement: a.messageTs ? { kind: 'update', ts: a.messageTs } : { kind: 'new' },
-          note: outcome.code === 'done_unconfirmed' ? `:warning: SecMaster did not confirm (${describeSecMasterError(outcome.error)}); a read shows it took effect.` : undefined,
+          note: outcome.code === 'done_unconfirmed' ? unconfirmedNote(outcome.error) : undefined,
         });
         if (!posted.ok) await reply(renderOutcomeReply(outcome, { postedCard: false }));
         else if (confirm) {

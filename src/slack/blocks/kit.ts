@@ -15,7 +15,6 @@ export interface MrkdwnText {
   type: 'mrkdwn';
   text: string;
 }
-export type TextObject = PlainText | MrkdwnText;
 
 export interface ConfirmDialog {
   title: PlainText;

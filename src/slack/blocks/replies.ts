@@ -1,6 +1,7 @@
 import type { OperationOutcome } from '../../domain/outcome';
 import { formatDuration } from '../../policy/duration';
 import type { Decision } from '../../policy/evaluate';
+import type { SecMasterError } from '../../secmaster/errors';
 import type { Operation } from '../../secmaster/schemas';
 import { channelLink, code, escapeMrkdwn, mentionUser, safeText, slackDate } from '../mrkdwn';
 import { SLASH_COMMAND } from '../ids';
@@ -134,4 +135,22 @@ export function renderCannotPost(channel: string, error: string, ranOperation: b
 
 export function renderInternalError(): SlackMessage {
   return message('Something went wrong', [section(':warning: Something went wrong on my side; nothing further was done. The error is logged for the operators.')]);
+}
+
+/** A read of one instance that failed: "no such instance" (with the code) or "SecMaster could not be read". */
+export function renderInstanceReadError(error: SecMasterError, target: { workspaceId: string; instanceId: string }): SlackMessage {
+  const text = error.isNotFound
+    ? `:mag: No playbook instance ${code(target.instanceId, 70)} in workspace ${code(target.workspaceId, 70)}: ${describeSecMasterError(error)}`
+    : `:warning: SecMaster could not be read: ${describeSecMasterError(error)}`;
+  return message(text, [section(text)]);
+}
+
+/** The line a card carries when SecMaster did not confirm an operation that a read shows took effect. */
+export function unconfirmedNote(error: SecMasterError): string {
+  return `:warning: SecMaster did not confirm (${describeSecMasterError(error)}); a read shows it took effect.`;
+}
+
+export function renderListError(error: SecMasterError): SlackMessage {
+  const text = `:warning: SecMaster could not list instances: ${describeSecMasterError(error)}`;
+  return message(text, [section(text)]);
 }

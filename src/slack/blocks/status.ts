@@ -1,5 +1,3 @@
-import { isFinalStatus } from '../../secmaster/schemas';
-
 /** The emoji that goes with a status word; the word itself is always shown as it came. */
 const VISUAL: Record<string, string> = {
   RUNNING: ':arrows_counterclockwise:',
@@ -12,8 +10,4 @@ const VISUAL: Record<string, string> = {
 
 export function statusEmoji(status: string): string {
   return VISUAL[status] ?? ':grey_question:';
-}
-
-export function statusPhrase(status: string): string {
-  return isFinalStatus(status) ? 'final status' : 'in progress';
 }

@@ -2,9 +2,8 @@ import type { Target } from '../../domain/outcome';
 import { asSecMasterError } from '../../secmaster/errors';
 import type { SecMasterClient } from '../../secmaster/client';
 import { renderActionLog, stepsFrom } from '../blocks/actionLogView';
-import { describeSecMasterError } from '../blocks/errorText';
-import { message, section, type SlackMessage } from '../blocks/kit';
-import { code, safeText } from '../mrkdwn';
+import type { SlackMessage } from '../blocks/kit';
+import { renderInstanceReadError } from '../blocks/replies';
 import type { Reply } from './reply';
 
 /** Reads the instance, its audit log and its topology together and renders "why it failed". */
@@ -17,11 +16,7 @@ export async function buildActionLog(secmaster: SecMasterClient, target: Target,
     ]);
     return renderActionLog({ instance: instance.data, target, steps: stepsFrom(target.instanceId, logs?.data.logs ?? [], topology?.data), shared, requestId: logs?.requestId ?? instance.requestId });
   } catch (err) {
-    const e = asSecMasterError(err);
-    const text = e.isNotFound
-      ? `:mag: No playbook instance ${code(target.instanceId, 70)} in workspace ${code(target.workspaceId, 70)}: ${describeSecMasterError(e)}`
-      : `:warning: SecMaster could not be read: ${describeSecMasterError(e)}`;
-    return message(`log ${target.instanceId}: ${safeText(e.message, 600)}`, [section(text)]);
+    return renderInstanceReadError(asSecMasterError(err), target);
   }
 }
 

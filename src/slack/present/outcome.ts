@@ -1,7 +1,6 @@
 import type { OperationOutcome, Target } from '../../domain/outcome';
 import type { CardContext } from '../../store/types';
-import { renderCannotPost, renderOutcomeReply } from '../blocks/replies';
-import { describeSecMasterError } from '../blocks/errorText';
+import { renderCannotPost, renderOutcomeReply, unconfirmedNote } from '../blocks/replies';
 import type { CardPlacement, CardService } from '../cards/cardService';
 import type { Reply } from './reply';
 
@@ -29,7 +28,7 @@ export async function presentOutcome(cards: CardService, input: PresentInput): P
     await input.reply(renderOutcomeReply(outcome, { channel: input.channel }));
     return;
   }
-  const note = outcome.code === 'done_unconfirmed' ? `:warning: SecMaster did not confirm (${describeSecMasterError(outcome.error)}); a read shows it took effect.` : undefined;
+  const note = outcome.code === 'done_unconfirmed' ? unconfirmedNote(outcome.error) : undefined;
   const card: CardContext = {
     kind: input.base?.kind ?? 'status',
     title: input.base?.title,

@@ -1,8 +1,6 @@
 import type { Principal } from '../../../policy/evaluate';
 import { asSecMasterError } from '../../../secmaster/errors';
-import { describeSecMasterError } from '../../blocks/errorText';
-import { message, section } from '../../blocks/kit';
-import { safeText } from '../../mrkdwn';
+import { renderListError } from '../../blocks/replies';
 import { LIST_PAGE_SIZE, renderInstanceList } from '../../blocks/listView';
 import type { Reply } from '../../present/reply';
 import type { ListenerDeps } from '../context';
@@ -23,7 +21,6 @@ export async function runList(
     const answer = await deps.secmaster.listInstances(deps.defaultWorkspaceId, { offset: (page - 1) * LIST_PAGE_SIZE, limit: LIST_PAGE_SIZE, status: query.status });
     await reply(renderInstanceList({ instances: answer.data.instances, count: answer.data.count, page, status: query.status, workspaceId: deps.defaultWorkspaceId }), { replaceOriginal });
   } catch (err) {
-    const e = asSecMasterError(err);
-    await reply(message(`list: ${safeText(e.message, 600)}`, [section(`:warning: SecMaster could not list instances: ${describeSecMasterError(e)}`)]));
+    await reply(renderListError(asSecMasterError(err)));
   }
 }
