@@ -36,6 +36,11 @@ export interface ApprovalService extends Omit<ApprovalRequester, 'ask'> {
   decide(id: string, clicker: { teamId: string; userId: string; channelId?: string }, verdict: 'approve' | 'reject'): Promise<DecideResult>;
   /** Expires what is due; returns the approvals this call expired (each exactly once across replicas). */
   expireDue(): Promise<Approval[]>;
+  /**
+   * Approvals whose operation was interrupted (the process died between reaching the count and
+   * recording the outcome) are closed as failed after a grace period, each once across replicas.
+   */
+  closeInterrupted(): Promise<Approval[]>;
   /** Marks an approval void when its card could not be shown (nobody could approve it). */
   abandon(approval: Approval, why: string): Promise<void>;
   mayDecide(approval: Approval, who: { teamId: string; userId: string }): Promise<boolean>;
@@ -49,6 +54,8 @@ export interface ApprovalServiceDeps {
   ops: Pick<OperationsService, 'runApproved'>;
   now?: () => number;
 }
+
+const INTERRUPTED_AFTER_MS = 2 * 60_000;
 
 export function createApprovalService(deps: ApprovalServiceDeps): ApprovalService {
   const now = deps.now ?? Date.now;
@@ -171,6 +178,20 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
       const expired = await deps.store.expireDueApprovals(now(), 50);
       for (const a of expired) await record('expired', a, 'system', 'expired');
       return expired;
+    },
+
+    async closeInterrupted() {
+      // An approved request runs within seconds (reads and the operation are bounded at about 15 s).
+      const stale = (await deps.store.listApprovals({ states: ['approved'], limit: 50 })).filter((a) => (a.decidedAt ?? a.createdAt) < now() - INTERRUPTED_AFTER_MS);
+      const closed: Approval[] = [];
+      for (const a of stale) {
+        const detail = 'interrupted before its outcome was recorded';
+        if (await deps.store.transitionApproval(a.id, 'approved', 'failed', { detail })) {
+          await record('void', a, 'system', 'interrupted', detail);
+          closed.push((await deps.store.getApproval(a.id)) ?? a);
+        }
+      }
+      return closed;
     },
 
     async abandon(approval, why) {

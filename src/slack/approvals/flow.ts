@@ -169,7 +169,13 @@ export function createApprovalFlow(deps: {
     async expireDue() {
       const expired = await service.expireDue();
       for (const a of expired) await closeExpired(a);
-      return expired.length;
+      const interrupted = await service.closeInterrupted();
+      for (const a of interrupted) {
+        const line = `:warning: Approved, but the bot stopped before it could record what SecMaster did. It was not sent again: check \`/playbook status ${a.instanceId}\`.`;
+        await updateCard(a, line);
+        await tellRequester(a, `${mentionUser(a.requester)} ${line}`);
+      }
+      return expired.length + interrupted.length;
     },
   };
 }
