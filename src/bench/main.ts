@@ -210,7 +210,9 @@ interface Counted {
 }
 
 async function countCalls(t: LoadTarget, sim: Simulator, slack: SlackStandIn, n: number): Promise<Counted> {
-  const ids = Array.from({ length: n }, () => sim.state.add(WS, { status: 'FAILED' }).id);
+  // Named after themselves, so the final-status reply (which names the instance) is counted too.
+  const ids = Array.from({ length: n }, (_, i) => sim.state.add(WS, { status: 'FAILED', name: `counted-${i}-${Date.now()}` })).map((x) => x.id);
+  const names = ids.map((id) => sim.state.get(WS, id)!.name);
   const simBefore = sim.calls.length;
   const slackBefore = slack.calls.length;
   await runLoad(t, 'command', 1, ids);
@@ -218,7 +220,10 @@ async function countCalls(t: LoadTarget, sim: Simulator, slack: SlackStandIn, n:
   await waitUntil(final, 120_000);
   await new Promise((r) => setTimeout(r, 500));
   const simCalls = sim.calls.slice(simBefore).filter((c) => ids.some((id) => c.path.includes(id)));
-  const slackCalls = slack.calls.slice(slackBefore).filter((c) => ids.some((id) => JSON.stringify(c.args).includes(id)));
+  const slackCalls = slack.calls.slice(slackBefore).filter((c) => {
+    const args = JSON.stringify(c.args);
+    return ids.some((id) => args.includes(id)) || names.some((name) => args.includes(name));
+  });
   const byMethod: Record<string, number> = {};
   for (const c of slackCalls) byMethod[c.method] = (byMethod[c.method] ?? 0) + 1 / n;
   const changes = ids.reduce((a, id) => a + sim.state.history.filter((h) => h.id === id).length - 1, 0);
@@ -239,6 +244,7 @@ interface ScaleResult {
   instances: number;
   readsBound: number;
   maxReadsPerSecond: number;
+  maxSteadyReadsPerSecond: number;
   meanReadsPerSecond: number;
   rssMb: number[];
   finished: number;
@@ -293,10 +299,14 @@ async function scaleRun(n: number, sim: Simulator, slack: SlackStandIn, dir: str
   const watchPerSecond = new Map<number, number>();
   for (const r of watchReads) watchPerSecond.set(Math.floor(r.at / 1000), (watchPerSecond.get(Math.floor(r.at / 1000)) ?? 0) + 1);
   const counts = [...watchPerSecond.values()];
+  // After the first second (when the bucket's burst is spent) the bound itself applies.
+  const firstSecond = Math.min(...watchPerSecond.keys());
+  const steady = [...watchPerSecond.entries()].filter(([s]) => s > firstSecond).map(([, n]) => n);
   return {
     instances: n,
     readsBound,
     maxReadsPerSecond: Math.max(0, ...counts),
+    maxSteadyReadsPerSecond: Math.max(0, ...steady),
     meanReadsPerSecond: watchReads.length / Math.max(1, seconds),
     rssMb: rss,
     finished: finished(),
@@ -383,7 +393,8 @@ Status reads bounded at ${r.scale.readsBound}/s (\`STATUS_READS_PER_SECOND\`), \
 | figure | value |
 |---|---|
 | cards that reached FINISHED | ${r.scale.finished} of ${r.scale.instances} in ${fmt(r.scale.seconds, 0)} s |
-| watcher status reads per second, max in any second | ${r.scale.maxReadsPerSecond} (bound ${r.scale.readsBound}, plus a burst of ${r.scale.readsBound} at start) |
+| watcher status reads per second, max in any second | ${r.scale.maxReadsPerSecond} (the bucket starts full: a burst of ${r.scale.readsBound} on top of the bound) |
+| watcher status reads per second, max after the first second | ${r.scale.maxSteadyReadsPerSecond} (bound ${r.scale.readsBound}) |
 | watcher status reads per second, mean | ${fmt(r.scale.meanReadsPerSecond, 1)} |
 | RSS during the run (MB), first / max / last | ${fmt(r.scale.rssMb[0] ?? NaN, 1)} / ${fmt(maxScaleRss, 1)} / ${fmt(r.scale.rssMb[r.scale.rssMb.length - 1] ?? NaN, 1)} |
 
