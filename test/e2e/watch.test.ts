@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import os from 'node:os';
 import path from 'node:path';
 import { startSimulator, type RecordedCall, type Simulator } from '../../src/sandbox/simulator';
@@ -178,6 +179,15 @@ describe('a watch that never reaches a final status stops after STATUS_WATCH_TIM
   });
 });
 
+function storedWatches(file: string, instanceId: string): number {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM watches WHERE instance_id = ?').get(instanceId) as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
 describe('the watch survives kill -9', () => {
   let sim: Simulator;
   let slack: SlackStandIn;
@@ -197,11 +207,12 @@ describe('the watch survives kill -9', () => {
   test('a card RETRYING when the bot is killed still reaches FINISHED after a restart on the same database; one operation in all', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'playbook-crash-'));
     writeFileSync(path.join(dir, 'policy.yml'), DEFAULT_POLICY);
+    const dbFile = path.join(dir, 'bot.sqlite');
     sim = await startSimulator({ projectId: PROJECT, credentials: { staticTokens: [SECRETS.secmasterToken] }, timing: { stepMs: 1500 } });
     sim.state.addWorkspace(WS);
     slack = await startSlackStandIn({ botToken: SECRETS.bot, teamId: TEAM, channels: [{ id: CHANNELS.incident, name: 'incident' }], usergroups: { S0SOC: [] } });
     const env = botEnv(
-      { slackApiUrl: slack.apiUrl, simulatorUrl: sim.url, policyFile: path.join(dir, 'policy.yml'), databaseUrl: `sqlite:${path.join(dir, 'bot.sqlite')}` },
+      { slackApiUrl: slack.apiUrl, simulatorUrl: sim.url, policyFile: path.join(dir, 'policy.yml'), databaseUrl: `sqlite:${dbFile}` },
       // Reads a second apart: the kill below lands before the first one, never in the middle of a
       // read (a watch leased by a dead process waits out its 15 s lease before another takes it).
       { STATUS_POLL_INTERVAL_MS: '1000', STATUS_POLL_MAX_INTERVAL_MS: '1000' },
@@ -218,6 +229,9 @@ describe('the watch survives kill -9', () => {
     );
     expect(res.status).toBe(200);
     const card = await waitFor(() => slack.messages.find((m) => m.channel === CHANNELS.incident && !m.threadTs && m.text.includes(id)), 10_000, 'the status card');
+    // The card reaches Slack a moment before the bot stores its watch (it needs the message's ts):
+    // kill only once the watch is in the database, or a slow machine kills the bot in between.
+    await waitFor(() => storedWatches(dbFile, id) > 0, 5000, 'the watch to be stored');
     first.child.kill('SIGKILL');
     expect(statusOf(card)).toBe('RETRYING');
 
@@ -230,7 +244,8 @@ describe('the watch survives kill -9', () => {
     const second = spawnBot(env);
     procs.push(second);
     await second.port();
-    await waitFor(() => statusOf(card) === 'FINISHED', 25_000, 'the card to reach FINISHED after the restart');
+    // Worst case the kill lands mid-read: the dead process's 15 s lease runs out first.
+    await waitFor(() => statusOf(card) === 'FINISHED', 30_000, 'the card to reach FINISHED after the restart');
     await waitFor(() => slack.messages.find((m) => m.threadTs === card.ts && m.text.includes('FINISHED')), 5000, 'the final reply');
 
     expect(operationPosts(sim, id)).toHaveLength(1);
@@ -240,7 +255,7 @@ describe('the watch survives kill -9', () => {
     expect(updatesOf(slack, CHANNELS.incident, card.ts).filter((c) => c.at > killedAt).length).toBeGreaterThan(0);
     // Still one card at the top level of the channel.
     expect(slack.messages.filter((m) => m.channel === CHANNELS.incident && !m.threadTs)).toEqual([card]);
-  }, 45_000);
+  }, 60_000);
 });
 
 describe('the total read rate is bounded by STATUS_READS_PER_SECOND', () => {
