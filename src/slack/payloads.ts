@@ -70,7 +70,8 @@ export function clickContext(body: unknown, botId: string): ClickContext | undef
 export function isRoutablePayload(body: unknown, knownActions: ReadonlySet<string>): boolean {
   if (!body || typeof body !== 'object') return false;
   const b = body as { type?: unknown; actions?: unknown; command?: unknown };
-  if (b.type === 'block_actions') {
+  // Bolt routes any body with an `actions` key as an action, whatever its `type` says.
+  if (b.type === 'block_actions' || b.actions !== undefined) {
     // An action no listener handles is acknowledged at once too, instead of after Bolt's 3 s wait
     // (which Slack shows the clicker as a failed button).
     return (

@@ -109,11 +109,38 @@ test('forged-but-signed payloads with missing or odd fields: never a 5xx, never 
     { numRuns: 15 },
   );
   // Garbage bodies, signed: not JSON, wrong content type, a command without fields.
-  for (const body of ['payload=%7Bnot-json', 'payload=', '', 'command=%2Fplaybook', commandBody({ teamId: '', userId: '', channelId: '', text: 'retry x', responseUrl: '' })]) {
+  // …and the shapes a fast-check run once found: `actions` that Bolt routes as a click whatever the type.
+  const odd = [{ ...base, type: undefined, actions: 'x' }, { ...base, type: 'interactive_message', actions: ['x'] }, { ...base, type: undefined, actions: [null] }];
+  for (const body of [...odd.map((p) => new URLSearchParams({ payload: JSON.stringify(p) }).toString()), 'payload=%7Bnot-json', 'payload=', '', 'command=%2Fplaybook', commandBody({ teamId: '', userId: '', channelId: '', text: 'retry x', responseUrl: '' })]) {
     const res = await sendSigned(events, SECRETS.signing, body);
     expect(res.status).toBeLessThan(500);
   }
   expect(h.sim.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/operation')).length).toBe(ops);
+  expect(listenerErrors()).toEqual([]);
+}, 120_000);
+
+test('forged-but-signed Events API bodies (odd `event` fields, odd app_home_opened): never a 5xx, nothing thrown', async () => {
+  const events = `${h.url}/slack/events`;
+  const views = h.slack.calls.filter((c) => c.method === 'views.publish').length;
+  const eventField = fc.oneof(
+    fc.constantFrom<unknown>('x', null, 42, [], ['x'], {}),
+    fc.record({ type: fc.oneof(fc.constant('app_home_opened'), fc.string({ maxLength: 20 })), user: fc.oneof(fc.constant(USERS.lead), fc.string({ maxLength: 20 }), fc.integer(), fc.constant(null)), tab: fc.oneof(fc.constant('home'), fc.constant('messages'), fc.anything()), channel: fc.anything(), item: fc.anything() }, { requiredKeys: [] }),
+  );
+  await fc.assert(
+    fc.asyncProperty(eventField, fc.option(fc.string({ maxLength: 12 })), async (event, eventId) => {
+      const body = JSON.stringify({ type: 'event_callback', team_id: TEAM, api_app_id: 'A0PLAYBOOK', event, ...(eventId === null ? {} : { event_id: eventId }), event_time: 1 });
+      const res = await sendSigned(events, SECRETS.signing, body, { contentType: 'application/json' });
+      expect(res.status).toBeLessThan(500);
+    }),
+    { numRuns: 25 },
+  );
+  for (const event of ['x', null, 42, ['x'], { type: 'app_home_opened', user: null }, { type: 'app_home_opened', user: 42, tab: 'home' }, { type: 'message', item: null }]) {
+    const res = await sendSigned(events, SECRETS.signing, JSON.stringify({ type: 'event_callback', team_id: TEAM, event, event_id: 'Ev0ODD' }), { contentType: 'application/json' });
+    expect(res.status).toBeLessThan(500);
+  }
+  // No view was published for a viewer that does not parse as a Slack user.
+  const published = h.slack.calls.filter((c) => c.method === 'views.publish').slice(views);
+  for (const c of published) expect(String((c.args as { user_id?: unknown }).user_id)).toMatch(/^[A-Z0-9]{2,40}$/);
   expect(listenerErrors()).toEqual([]);
 }, 120_000);
 
