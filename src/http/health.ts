@@ -1,5 +1,6 @@
 import type { Route } from './server';
 import { sendJson } from './json';
+import { withTimeout } from '../util/withTimeout';
 
 /** `/healthz`: the process is alive. `/readyz`: 200 only while the store answers and the policy is loaded. */
 export function healthRoutes(deps: { ping: () => Promise<void>; policyLoaded: () => boolean; timeoutMs?: number }): Route[] {
@@ -24,20 +25,4 @@ export function healthRoutes(deps: { ping: () => Promise<void>; policyLoaded: ()
       },
     },
   ];
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('timeout')), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
 }

@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import { withTimeout } from '../util/withTimeout';
 
 /**
  * Meets Slack once at start-up with `auth.test`, deliberately: Bolt's own check in its constructor
@@ -32,7 +33,7 @@ export async function resolveBotIdentity(
   let last = 'unknown error';
   for (let i = 1; i <= attempts && Date.now() < deadline; i++) {
     try {
-      const res = await withDeadline(client.auth.test(), deadline - Date.now());
+      const res = await withTimeout(client.auth.test(), deadline - Date.now());
       if (!res.bot_id || !res.user_id || !res.team_id) {
         throw new SlackStartupError('SLACK_BOT_TOKEN: auth.test did not identify a bot; use the bot token ("xoxb-…"), not a user token');
       }
@@ -48,20 +49,4 @@ export async function resolveBotIdentity(
   }
   const where = opts.slackApiUrl ? `SLACK_API_URL (${opts.slackApiUrl})` : "Slack's Web API";
   throw new SlackStartupError(`${where} could not be reached to check SLACK_BOT_TOKEN with auth.test (${last})`);
-}
-
-function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(Object.assign(new Error('no answer in time'), { code: 'timeout' })), Math.max(0, ms));
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
 }
