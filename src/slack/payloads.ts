@@ -32,6 +32,9 @@ export const blockActionPayload = z.object({
 });
 export type BlockActionPayload = z.infer<typeof blockActionPayload>;
 
+/** The `app_home_opened` fields the Home tab needs: whose Home it is, and which tab opened. */
+export const homeOpenedEvent = z.object({ user: slackId, tab: z.string().optional() });
+
 /** Who clicked, where, and on what: the parts of a click every action listener needs. */
 export interface ClickContext {
   teamId: string;

@@ -134,7 +134,7 @@ test('forged-but-signed Events API bodies (odd `event` fields, odd app_home_open
     }),
     { numRuns: 25 },
   );
-  for (const event of ['x', null, 42, ['x'], { type: 'app_home_opened', user: null }, { type: 'app_home_opened', user: 42, tab: 'home' }, { type: 'message', item: null }]) {
+  for (const event of ['x', null, 42, ['x'], { type: 'app_home_opened', tab: 'home' }, { type: 'app_home_opened', user: null, tab: 'home' }, { type: 'app_home_opened', user: 42, tab: 'home' }, { type: 'message', item: null }]) {
     const res = await sendSigned(events, SECRETS.signing, JSON.stringify({ type: 'event_callback', team_id: TEAM, event, event_id: 'Ev0ODD' }), { contentType: 'application/json' });
     expect(res.status).toBeLessThan(500);
   }
