@@ -1,5 +1,5 @@
 import { startSlackStandIn, type SlackStandIn } from '../../src/sandbox/slack/standIn';
-import { CHANNELS, SECRETS, startHarness, TEAM, WS, type Harness } from './harness';
+import { CHANNELS, SECRETS, STANDARD_CHANNELS, startHarness, TEAM, WS, type Harness } from './harness';
 import { actionIdsOf, buttonsOf, find, instanceReads, postAlert } from './cardInspect';
 
 /**
@@ -17,10 +17,7 @@ beforeAll(async () => {
     botToken: SECRETS.bot,
     teamId: TEAM,
     channels: [
-      { id: CHANNELS.incident, name: 'incident' },
-      { id: CHANNELS.general, name: 'general' },
-      { id: CHANNELS.private, name: 'private', isPrivate: true, botMember: false },
-      { id: CHANNELS.archived, name: 'archived', archived: true },
+      ...STANDARD_CHANNELS,
       ...Array.from({ length: 20 }, (_, i) => ({ id: `C0ALERT${i}`, name: `alerts-${i}` })),
     ],
   });

@@ -1,6 +1,6 @@
 import type { Simulator } from '../../src/sandbox/simulator';
 import { startSlackStandIn, type RecordedSlackCall, type SlackStandIn, type StoredMessage } from '../../src/sandbox/slack/standIn';
-import { CHANNELS, DEFAULT_POLICY, SECRETS, startHarness, TEAM, USERS, type Harness, type HarnessOptions } from './harness';
+import { CHANNELS, DEFAULT_POLICY, SECRETS, STANDARD_CHANNELS, startHarness, TEAM, USERS, type Harness, type HarnessOptions } from './harness';
 
 /**
  * Small readers shared by the alert, button and watch suites: what a card shows (its status word,
@@ -99,10 +99,7 @@ export async function startWideHarness(opts: Omit<HarnessOptions, 'slack' | 'pol
     botToken: SECRETS.bot,
     teamId: TEAM,
     channels: [
-      { id: CHANNELS.incident, name: 'incident' },
-      { id: CHANNELS.general, name: 'general' },
-      { id: CHANNELS.private, name: 'private', isPrivate: true, botMember: false },
-      { id: CHANNELS.archived, name: 'archived', archived: true },
+      ...STANDARD_CHANNELS,
       ...extra.map((id) => ({ id, name: id.toLowerCase() })),
     ],
     usergroups: { S0SOC: [USERS.groupie] },

@@ -24,6 +24,14 @@ export const SECRETS = {
 export const USERS = { responder: 'U0RESP', responder2: 'U0RESP2', lead: 'U0LEAD', lead2: 'U0LEAD2', outsider: 'U0OUT', groupie: 'U0GROUPIE' };
 export const CHANNELS = { incident: 'C0INCIDENT', general: 'C0GENERAL', private: 'G0PRIVATE', archived: 'C0ARCHIVED' };
 
+/** The channels every stand-in knows: one open, one general, one private without the bot, one archived. */
+export const STANDARD_CHANNELS = [
+  { id: CHANNELS.incident, name: 'incident' },
+  { id: CHANNELS.general, name: 'general' },
+  { id: CHANNELS.private, name: 'private', isPrivate: true, botMember: false },
+  { id: CHANNELS.archived, name: 'archived', archived: true },
+];
+
 export const DEFAULT_POLICY = `
 slack_team_id: ${TEAM}
 roles:
@@ -107,12 +115,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     (await startSlackStandIn({
       botToken: SECRETS.bot,
       teamId: TEAM,
-      channels: [
-        { id: CHANNELS.incident, name: 'incident' },
-        { id: CHANNELS.general, name: 'general' },
-        { id: CHANNELS.private, name: 'private', isPrivate: true, botMember: false },
-        { id: CHANNELS.archived, name: 'archived', archived: true },
-      ],
+      channels: STANDARD_CHANNELS,
       usergroups: { S0SOC: [USERS.groupie] },
     }));
   const env = botEnv(

@@ -2,6 +2,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { StoredMessage } from '../../../src/sandbox/slack/standIn';
 import { DEFAULT_POLICY, startHarness, USERS, waitFor, type Harness, type HarnessOptions } from '../harness';
+import type { AuditRow } from '../../../src/store/rows';
 
 /**
  * Shared pieces of the approval end-to-end suites: a harness whose per-person operation budget and
@@ -101,20 +102,7 @@ export function waitForStatusCard(card: StoredMessage, status: string, timeoutMs
   return waitFor(() => card.text.startsWith('Playbook instance') && card.text.includes(` is ${status}`), timeoutMs, `the card to become the status card showing ${status}`);
 }
 
-export interface AuditRowInDb {
-  id: number;
-  at: string;
-  event: string;
-  operation: string | null;
-  instance_id: string | null;
-  workspace_id: string | null;
-  user_id: string;
-  channel: string | null;
-  outcome: string;
-  request_id: string | null;
-  approval_id: string | null;
-  detail: string | null;
-}
+export type AuditRowInDb = AuditRow & { id: number };
 
 /** The audit table as stored, read from the SQLite file itself (not through the bot). */
 export function auditRowsIn(sqliteFile: string, where: { approvalId?: string; instanceId?: string }): AuditRowInDb[] {
