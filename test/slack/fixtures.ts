@@ -56,6 +56,16 @@ export function hugeInstance(over: Partial<Instance> = {}): Instance {
   });
 }
 
+/** The buttons each instance status allows (interface.md §4): one table for the renderer and the card. */
+export const BUTTONS_BY_STATUS: Array<[string, string[]]> = [
+  ['FAILED', ['playbook_retry', 'playbook_explain']],
+  ['TERMINATED', ['playbook_retry']],
+  ['RUNNING', ['playbook_terminate']],
+  ['RETRYING', ['playbook_terminate']],
+  ['TERMINATING', []],
+  ['FINISHED', []],
+];
+
 export const target = (instanceId = 'inst-0001', workspaceId = DEFAULT_WS): Target => ({ workspaceId, instanceId });
 
 export function card(over: Partial<CardContext> = {}): CardContext {

@@ -1,19 +1,15 @@
 import { operationButtons } from '../../../src/slack/blocks/actionButtons';
 import { message, actions } from '../../../src/slack/blocks/kit';
 import { HOSTILE_NAME, HUGE_NAME } from '../blockKitLimits';
-import { DEFAULT_WS, expectSafe, instance, json, target } from '../fixtures';
+import { BUTTONS_BY_STATUS, DEFAULT_WS, expectSafe, instance, json, target } from '../fixtures';
 
 /** Buttons inside a minimal message, so the limits and escaping checks see them in context. */
 const asMessage = (buttons: ReturnType<typeof operationButtons>) => message('card', [actions(buttons, 'instance_actions') ?? { type: 'divider' }]);
 
 describe('operationButtons', () => {
   it.each([
-    ['FAILED', ['playbook_retry', 'playbook_explain']],
-    ['TERMINATED', ['playbook_retry']],
-    ['RUNNING', ['playbook_terminate']],
-    ['RETRYING', ['playbook_terminate']],
-    ['TERMINATING', []],
-    ['FINISHED', []],
+    ...BUTTONS_BY_STATUS,
+    // …and statuses no rule names: no button at all.
     ['', []],
     ['failed', []],
     ['SOMETHING_NEW', []],

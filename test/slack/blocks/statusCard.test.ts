@@ -1,7 +1,7 @@
 import { renderStatusCard, type StatusCardInput } from '../../../src/slack/blocks/statusCard';
 import type { Block, ButtonElement } from '../../../src/slack/blocks/kit';
 import { HOSTILE_NAME, HUGE_NAME, plainTexts } from '../blockKitLimits';
-import { DEFAULT_WS, REQUESTER_MENTION, card, expectSafe, hostileInstance, hugeInstance, instance, json, target } from '../fixtures';
+import { BUTTONS_BY_STATUS, DEFAULT_WS, REQUESTER_MENTION, card, expectSafe, hostileInstance, hugeInstance, instance, json, target } from '../fixtures';
 
 function input(over: Partial<StatusCardInput> = {}): StatusCardInput {
   return { instance: instance(), target: target(), defaultWorkspaceId: DEFAULT_WS, card: card(), buttons: true, ...over };
@@ -79,14 +79,7 @@ describe('renderStatusCard: what the card shows', () => {
 });
 
 describe('renderStatusCard: buttons only as the status allows', () => {
-  it.each([
-    ['FAILED', ['playbook_retry', 'playbook_explain']],
-    ['TERMINATED', ['playbook_retry']],
-    ['RUNNING', ['playbook_terminate']],
-    ['RETRYING', ['playbook_terminate']],
-    ['TERMINATING', []],
-    ['FINISHED', []],
-  ])('%s → %j', (status, expected) => {
+  it.each(BUTTONS_BY_STATUS)('%s → %j', (status, expected) => {
     const m = renderStatusCard(input({ instance: instance({ status }) }));
     expectSafe(m);
     expect(actionIds(m.blocks)).toEqual(expected);
