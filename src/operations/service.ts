@@ -21,13 +21,12 @@ export interface OperationRequest {
   operation: Operation;
   target: Target;
   reason?: string;
-  via: 'command' | 'button';
 }
 
 /** Creates approval requests; the approvals module implements it. */
 export interface ApprovalRequester {
   findPending(target: Target, operation: Operation): Promise<Approval | undefined>;
-  ask(input: { request: OperationRequest; decision: Extract<Decision, { effect: 'approval' }>; instance: Instance; requestId?: string }): Promise<Approval>;
+  ask(input: { request: OperationRequest; decision: Extract<Decision, { effect: 'approval' }>; instance: Instance }): Promise<Approval>;
 }
 
 export interface OperationsDeps {
@@ -69,23 +68,38 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
     }
   }
 
+  /** Reads the instance and refuses, saying the status, an operation that status cannot take. */
+  async function readOperable(target: Target, operation: Operation): ReturnType<typeof read> {
+    const current = await read(target, operation);
+    if (current.ok && !statusAllows(current.instance.status, operation)) {
+      return { ok: false, outcome: { code: 'invalid_status', operation, instance: current.instance, requestId: current.requestId } };
+    }
+    return current;
+  }
+
+  /** Runs `fn` holding the instance's lock in the store; a held lock answers who holds it. */
+  async function underInstanceLock(target: Target, userId: string, operation: Operation, fn: () => Promise<OperationOutcome>): Promise<OperationOutcome> {
+    const lock = await deps.store.acquireLock(target, { userId, operation, acquiredAt: now() }, lockTtlMs);
+    if (!lock.acquired) return { code: 'in_progress', operation, holder: lock.holder };
+    try {
+      return await fn();
+    } finally {
+      await deps.store.releaseLock(target, lock.token).catch(() => undefined);
+    }
+  }
+
   /**
    * Lock → (rate limit) → read → status check → operate → release. The rate limit counts only
    * requests that get past the lock, so a burst of double-clicks costs a person one operation.
    */
-  async function execute(who: { userId: string }, operation: Operation, target: Target, limitFor?: Principal): Promise<OperationOutcome> {
-    const lock = await deps.store.acquireLock(target, { userId: who.userId, operation, acquiredAt: now() }, lockTtlMs);
-    if (!lock.acquired) return { code: 'in_progress', operation, holder: lock.holder };
-    try {
+  function execute(userId: string, operation: Operation, target: Target, limitFor?: Principal): Promise<OperationOutcome> {
+    return underInstanceLock(target, userId, operation, async () => {
       const limited = limitFor ? await rateLimited(limitFor, operation) : undefined;
       if (limited) return limited;
-      const before = await read(target, operation);
+      const before = await readOperable(target, operation);
       if (!before.ok) return before.outcome;
-      if (!statusAllows(before.instance.status, operation)) return { code: 'invalid_status', operation, instance: before.instance, requestId: before.requestId };
-      return await operate(operation, target, before.instance);
-    } finally {
-      await deps.store.releaseLock(target, lock.token).catch(() => undefined);
-    }
+      return operate(operation, target, before.instance);
+    });
   }
 
   async function operate(operation: Operation, target: Target, before: Instance): Promise<OperationOutcome> {
@@ -114,25 +128,19 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
    * Asks for approval under the instance lock, so a double click or a redelivered request cannot
    * post two approval cards: the second finds the first pending (or the lock held).
    */
-  async function askApproval(req: OperationRequest, decision: Extract<Decision, { effect: 'approval' }>): Promise<OperationOutcome> {
-    if (!deps.approvals) throw new Error('policy asks for approval but no approval service is configured');
-    const lock = await deps.store.acquireLock(req.target, { userId: req.principal.userId, operation: req.operation, acquiredAt: now() }, lockTtlMs);
-    if (!lock.acquired) return { code: 'in_progress', operation: req.operation, holder: lock.holder };
-    try {
-      const pending = await deps.approvals.findPending(req.target, req.operation);
+  function askApproval(req: OperationRequest, decision: Extract<Decision, { effect: 'approval' }>): Promise<OperationOutcome> {
+    const approvals = deps.approvals;
+    if (!approvals) throw new Error('policy asks for approval but no approval service is configured');
+    return underInstanceLock(req.target, req.principal.userId, req.operation, async () => {
+      const pending = await approvals.findPending(req.target, req.operation);
       if (pending) return { code: 'approval_pending', operation: req.operation, approval: pending };
       const limited = await rateLimited(req.principal, req.operation);
       if (limited) return limited;
-      const current = await read(req.target, req.operation);
+      const current = await readOperable(req.target, req.operation);
       if (!current.ok) return current.outcome;
-      if (!statusAllows(current.instance.status, req.operation)) {
-        return { code: 'invalid_status', operation: req.operation, instance: current.instance, requestId: current.requestId };
-      }
-      const approval = await deps.approvals.ask({ request: req, decision, instance: current.instance, requestId: current.requestId });
+      const approval = await approvals.ask({ request: req, decision, instance: current.instance });
       return { code: 'approval_requested', operation: req.operation, approval, instance: current.instance };
-    } finally {
-      await deps.store.releaseLock(req.target, lock.token).catch(() => undefined);
-    }
+    });
   }
 
   async function rateLimited(principal: Principal, operation: Operation): Promise<OperationOutcome | undefined> {
@@ -161,13 +169,13 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
         return outcome;
       }
 
-      const outcome = await execute(req.principal, req.operation, req.target, req.principal);
+      const outcome = await execute(req.principal.userId, req.operation, req.target, req.principal);
       await audit('operation', who, req.target, req.operation, outcome);
       return outcome;
     },
 
     async runApproved(approval) {
-      return execute({ userId: approval.requester }, approval.operation, { workspaceId: approval.workspaceId, instanceId: approval.instanceId });
+      return execute(approval.requester, approval.operation, { workspaceId: approval.workspaceId, instanceId: approval.instanceId });
     },
   };
 }

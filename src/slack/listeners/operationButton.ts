@@ -25,7 +25,7 @@ export function operationButtonListener(deps: ListenerDeps, operation: Operation
 
       const principal = { teamId: click.teamId, userId: click.userId, channelId: click.channelId };
       if (click.ownMessage && click.messageTs && !click.isEphemeral) await deps.cards.takeOver(click.channelId, click.messageTs);
-      const outcome = await deps.ops.requestOperation({ principal, operation, target, via: 'button' });
+      const outcome = await deps.ops.requestOperation({ principal, operation, target });
 
       let placement: CardPlacement = { kind: 'new' };
       let base;

@@ -12,7 +12,7 @@ export async function runOperate(
   reply: Reply,
 ): Promise<void> {
   const target = { workspaceId: deps.defaultWorkspaceId, instanceId: cmd.instanceId };
-  const outcome = await deps.ops.requestOperation({ principal, operation: cmd.operation, target, reason: cmd.reason, via: 'command' });
+  const outcome = await deps.ops.requestOperation({ principal, operation: cmd.operation, target, reason: cmd.reason });
   await presentOutcome(deps.cards, {
     outcome,
     target,
