@@ -76,7 +76,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
   async function mayDecide(a: Approval, who: { teamId: string; userId: string }) {
     if (who.userId === a.requester || who.teamId !== a.teamId) return false;
     // The approver roles were fixed when the request was made; who holds them is read from the policy now.
-    return isApprover(deps.policy(), { approvers: a.approverRoles, count: a.count, expires_after: a.expiresAt - a.createdAt }, who, deps.groups);
+    return isApprover(deps.policy(), a.approverRoles, who, deps.groups);
   }
 
   async function execute(a: Approval): Promise<DecideResult> {

@@ -22,7 +22,6 @@ export interface GroupMembership {
 export interface RuleRef {
   /** Position in the file, e.g. `rules[2]`. */
   label: string;
-  index: number;
   rule: PolicyRule;
 }
 
@@ -33,8 +32,8 @@ export type Decision =
   | { effect: 'approval'; rule: RuleRef; roles: string[]; approval: ApprovalRequirement }
   | { effect: 'deny'; reason: DenyReason; detail: string; /** Rules that would grant it in other channels. */ elsewhere: RuleRef[] };
 
-export function ruleRef(policy: Policy, index: number): RuleRef {
-  return { label: `rules[${index}]`, index, rule: policy.rules[index]! };
+function ruleRef(policy: Policy, index: number): RuleRef {
+  return { label: `rules[${index}]`, rule: policy.rules[index]! };
 }
 
 /** The roles of `policy` the user holds (evaluated lazily: user groups are only read when needed). */
@@ -101,18 +100,25 @@ export async function evaluate(policy: Policy, who: Principal, permission: Permi
   return { effect: 'deny', reason: 'not_in_role', detail: `${permission} needs one of the roles: ${roles.join(', ')}`, elsewhere: [] };
 }
 
-/** Whether `who` may approve under `approval` (same team, holds an approver role). */
-export async function isApprover(policy: Policy, approval: ApprovalRequirement, who: Pick<Principal, 'teamId' | 'userId'>, groups: GroupMembership): Promise<boolean> {
+/** Whether `who` may approve as one of the `approvers` roles (same team, holds one of them). */
+export async function isApprover(policy: Policy, approvers: readonly string[], who: Pick<Principal, 'teamId' | 'userId'>, groups: GroupMembership): Promise<boolean> {
   if (who.teamId !== policy.slack_team_id) return false;
-  return (await rolesOf(policy, approval.approvers, who.userId, groups)).length > 0;
+  return (await rolesOf(policy, approvers, who.userId, groups)).length > 0;
+}
+
+/** Who holds the approver roles: the approval card's mentions (`everyone` for a `"*"` role). */
+export interface ApproverAudience {
+  users: string[];
+  usergroups: string[];
+  everyone: boolean;
 }
 
 /** Users and user groups that may approve, for the approval card's mentions. */
-export function approverAudience(policy: Policy, approval: ApprovalRequirement): { users: string[]; usergroups: string[]; everyone: boolean } {
+export function approverAudience(policy: Policy, approvers: readonly string[]): ApproverAudience {
   const users = new Set<string>();
   const usergroups = new Set<string>();
   let everyone = false;
-  for (const name of approval.approvers) {
+  for (const name of approvers) {
     const role = policy.roles[name];
     for (const u of role?.users ?? []) if (u === '*') everyone = true; else users.add(u);
     for (const g of role?.usergroups ?? []) usergroups.add(g);

@@ -284,7 +284,7 @@ rules:
 });
 
 describe('isApprover', () => {
-  const approval = POLICY.rules[4]!.approval!;
+  const approvers = POLICY.rules[4]!.approval!.approvers;
 
   it.each([
     ['a lead of this team', { teamId: TEAM, userId: 'U0LEAD' }, true],
@@ -292,7 +292,7 @@ describe('isApprover', () => {
     ['a stranger', { teamId: TEAM, userId: 'U0NOBODY' }, false],
     ['a lead ID from another team', { teamId: 'T0OTHER', userId: 'U0LEAD' }, false],
   ])('%s → %s', async (_label, principal, expected) => {
-    expect(await isApprover(POLICY, approval, principal, fakeGroups())).toBe(expected);
+    expect(await isApprover(POLICY, approvers, principal, fakeGroups())).toBe(expected);
   });
 
   it('an approver by user group', async () => {
@@ -309,7 +309,7 @@ rules:
       approvers: [leads]
       expires_after: 30m
 `);
-    const a = policy.rules[0]!.approval!;
+    const a = policy.rules[0]!.approval!.approvers;
     const groups = fakeGroups({ S0LEADS: ['U0BOSS'] });
     expect(await isApprover(policy, a, { teamId: TEAM, userId: 'U0BOSS' }, groups)).toBe(true);
     expect(await isApprover(policy, a, { teamId: TEAM, userId: 'U0AAA' }, groups)).toBe(false);
@@ -349,7 +349,7 @@ rules:
 `);
 
   it('collects users and user groups of every approver role, once each', () => {
-    expect(approverAudience(policy, policy.rules[0]!.approval!)).toEqual({
+    expect(approverAudience(policy, policy.rules[0]!.approval!.approvers)).toEqual({
       users: ['U0LEAD', 'U0AAA', 'U0DUTY'],
       usergroups: ['S0LEADS', 'S0DUTY'],
       everyone: false,
@@ -357,13 +357,13 @@ rules:
   });
 
   it('"*" means everyone, and is not listed as a user', () => {
-    const a = approverAudience(policy, policy.rules[1]!.approval!);
+    const a = approverAudience(policy, policy.rules[1]!.approval!.approvers);
     expect(a.everyone).toBe(true);
     expect(a.users).toEqual(['U0LEAD', 'U0AAA']);
     expect(a.users).not.toContain('*');
   });
 
   it('an approver role missing from the roles (not possible after parsing) is skipped, not a crash', () => {
-    expect(approverAudience(policy, { approvers: ['ghost'], count: 1, expires_after: 60_000 })).toEqual({ users: [], usergroups: [], everyone: false });
+    expect(approverAudience(policy, ['ghost'])).toEqual({ users: [], usergroups: [], everyone: false });
   });
 });

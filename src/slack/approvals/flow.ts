@@ -43,7 +43,7 @@ export function createApprovalFlow(deps: {
   logger: Logger;
 }): ApprovalFlow {
   const { service, gateway } = deps;
-  const card = (a: Approval, outcome?: string) => renderApprovalCard({ approval: a, audience: approverAudience(deps.policy(), { approvers: a.approverRoles, count: a.count, expires_after: 0 }), outcome });
+  const card = (a: Approval, outcome?: string) => renderApprovalCard({ approval: a, audience: approverAudience(deps.policy(), a.approverRoles), outcome });
 
   async function updateCard(a: Approval, outcome?: string) {
     if (!a.messageTs) return;

@@ -3,6 +3,7 @@ import { ACTION_IDS } from '../ids';
 import { code, mentionUser, mentionUsergroup, safeText, slackDate } from '../mrkdwn';
 import { actions, button, confirmDialog, context, fields, header, message, section, type SlackMessage } from './kit';
 import { statusEmoji } from './status';
+import type { ApproverAudience } from '../../policy/evaluate';
 
 /**
  * The approval request card: who asks for what on which instance and why, who may approve, how
@@ -10,11 +11,6 @@ import { statusEmoji } from './status';
  * approval ID; what runs comes from the store. Once decided, the card says what happened and has
  * no buttons.
  */
-export interface ApproverAudience {
-  users: string[];
-  usergroups: string[];
-  everyone: boolean;
-}
 
 export interface ApprovalCardInput {
   approval: Approval;
