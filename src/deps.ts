@@ -159,8 +159,6 @@ export async function buildDeps(config: Config, opts: BuildOptions) {
     metrics,
     dispatcher,
     secmaster,
-    breaker,
-    webClient,
     identity,
     gateway,
     groups,

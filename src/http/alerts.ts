@@ -30,7 +30,7 @@ function sha256(s: string): Buffer {
 }
 
 /** Compares digests, so neither the token's length nor its content leaks through timing. */
-export function bearerMatches(header: string | undefined, token: string): boolean {
+function bearerMatches(header: string | undefined, token: string): boolean {
   const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
   return timingSafeEqual(sha256(m?.[1]?.trim() ?? ''), sha256(token)) && Boolean(m);
 }

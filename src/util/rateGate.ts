@@ -7,8 +7,6 @@
 export interface TokenBucket {
   /** Resolves when a token is available (and takes it). */
   take(): Promise<void>;
-  /** Takes a token only if one is there now. */
-  tryTake(): boolean;
   /** Whole tokens available now. */
   available(): number;
 }
@@ -45,14 +43,6 @@ export function createTokenBucket(opts: { ratePerSec: number; burst: number; now
         waiters.push(resolve);
         if (!timer) drain();
       });
-    },
-    tryTake() {
-      refill();
-      if (waiters.length === 0 && tokens >= 1) {
-        tokens -= 1;
-        return true;
-      }
-      return false;
     },
     available() {
       refill();

@@ -4,7 +4,6 @@ import type { Authenticator } from './types';
 /** Signs every attempt (a fresh `X-Sdk-Date` each time); a refused signature is not retried. */
 export function createAkSkAuthenticator(accessKey: string, secretKey: string, projectId: string, now: () => Date = () => new Date()): Authenticator {
   return {
-    kind: 'aksk',
     async authorize(req) {
       const headers = { ...req.headers, 'X-Project-Id': projectId };
       return signRequest({ method: req.method, url: req.url, headers, body: req.body }, { accessKey, secretKey, now: now() });

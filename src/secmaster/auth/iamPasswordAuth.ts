@@ -96,7 +96,6 @@ export function createIamPasswordAuthenticator(opts: IamPasswordOptions): Authen
   }
 
   return {
-    kind: 'password',
     async authorize(req) {
       return { ...req.headers, 'X-Auth-Token': await currentToken() };
     },

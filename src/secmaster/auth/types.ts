@@ -5,7 +5,6 @@ import type { HttpRequest } from '../transport';
  * attempt (AK/SK signs every attempt afresh) and, on a 401 `APIG.0301`, asks once for a renewal.
  */
 export interface Authenticator {
-  readonly kind: 'aksk' | 'password' | 'token';
   /** The request's headers with the credential added (and, for AK/SK, signed). */
   authorize(req: HttpRequest): Promise<Record<string, string>>;
   /**
