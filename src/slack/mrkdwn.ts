@@ -17,19 +17,24 @@ export function truncate(text: string, max: number): string {
   return points.slice(0, Math.max(0, max - 1)).join('') + '…';
 }
 
+/** Like `truncate`, but never leaves half a mention or link (`<@U12…`) or half an entity (`&am…`) at the cut. */
+export function cutMrkdwn(text: string, max: number): string {
+  const cut = truncate(text, max);
+  if (cut === text) return text;
+  let kept = cut.slice(0, -1);
+  const lt = kept.lastIndexOf('<');
+  if (lt !== -1 && !kept.includes('>', lt)) kept = kept.slice(0, lt);
+  const amp = kept.lastIndexOf('&');
+  if (amp !== -1 && !kept.includes(';', amp)) kept = kept.slice(0, amp);
+  return kept + '…';
+}
+
 /**
  * Escapes, then cuts to `max` code points without leaving half an entity (`&am…`) at the end.
  * Escaping first is what makes the cut safe: the limit applies to what Slack receives.
  */
 export function safeText(text: string, max: number): string {
-  if (max <= 0) return '';
-  const escaped = escapeMrkdwn(text);
-  const points = Array.from(escaped);
-  if (points.length <= max) return escaped;
-  let cut = points.slice(0, Math.max(0, max - 1)).join('');
-  const amp = cut.lastIndexOf('&');
-  if (amp !== -1 && !cut.slice(amp).includes(';')) cut = cut.slice(0, amp);
-  return cut + '…';
+  return max <= 0 ? '' : cutMrkdwn(escapeMrkdwn(text), max);
 }
 
 /** Inline code that cannot be broken out of: backticks inside become a lookalike. */

@@ -1,4 +1,4 @@
-import { truncate } from '../mrkdwn';
+import { cutMrkdwn, truncate } from '../mrkdwn';
 
 /**
  * The few Block Kit shapes the bot uses, as small typed builders that enforce Slack's limits
@@ -70,18 +70,6 @@ export const LIMITS = {
 
 const plain = (text: string, max: number): PlainText => ({ type: 'plain_text', text: truncate(text || ' ', max), emoji: true });
 const md = (text: string, max: number): MrkdwnText => ({ type: 'mrkdwn', text: cutMrkdwn(text || ' ', max) });
-
-/** Like `truncate`, but never leaves half a mention or link (`<@U12…`) or half an entity (`&am…`) at the cut. */
-function cutMrkdwn(text: string, max: number): string {
-  const cut = truncate(text, max);
-  if (cut === text) return text;
-  let kept = cut.slice(0, -1);
-  const lt = kept.lastIndexOf('<');
-  if (lt !== -1 && !kept.includes('>', lt)) kept = kept.slice(0, lt);
-  const amp = kept.lastIndexOf('&');
-  if (amp !== -1 && !kept.includes(';', amp)) kept = kept.slice(0, amp);
-  return kept + '…';
-}
 
 export function header(text: string): Block {
   return { type: 'header', text: plain(text, LIMITS.header) };

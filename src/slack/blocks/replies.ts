@@ -98,13 +98,13 @@ export function renderOutcomeReply(outcome: OperationOutcome, opts: { postedCard
         return `:information_source: *${safeText(instanceTitle(outcome.instance), 200)}* (${code(outcome.instance.id, 70)}) is *${safeText(outcome.instance.status, 40)}*; ${op} needs ${needs}. Nothing was sent.`;
       }
       case 'not_found':
-        return `:mag: No playbook instance ${code(outcome.target.instanceId, 70)} in workspace ${code(outcome.target.workspaceId, 70)}: ${describeSecMasterError(outcome.error)}`;
+        return instanceReadErrorLine(outcome.error, outcome.target);
       case 'in_progress':
         return `:hourglass_flowing_sand: ${mentionUser(outcome.holder.userId)} started ${safeText(VERB[outcome.holder.operation as Operation] ?? outcome.holder.operation, 20)} on this instance ${slackDate(new Date(outcome.holder.acquiredAt).toISOString())}; it is under way. Nothing more was sent.`;
       case 'rate_limited':
         return `:snail: You have asked for ${outcome.limit} operations in the last minute, the most allowed. Try again in ${outcome.retryInS} s. Nothing was sent.`;
       case 'unavailable':
-        return `:warning: SecMaster could not be read: ${describeSecMasterError(outcome.error)} Nothing was sent.`;
+        return `${instanceReadErrorLine(outcome.error, undefined)} Nothing was sent.`;
       case 'approval_requested': {
         const a = outcome.approval;
         if (a.state === 'void') {
@@ -139,10 +139,15 @@ export function renderInternalError(): SlackMessage {
 
 /** A read of one instance that failed: "no such instance" (with the code) or "SecMaster could not be read". */
 export function renderInstanceReadError(error: SecMasterError, target: { workspaceId: string; instanceId: string }): SlackMessage {
-  const text = error.isNotFound
-    ? `:mag: No playbook instance ${code(target.instanceId, 70)} in workspace ${code(target.workspaceId, 70)}: ${describeSecMasterError(error)}`
-    : `:warning: SecMaster could not be read: ${describeSecMasterError(error)}`;
+  const text = instanceReadErrorLine(error, error.isNotFound ? target : undefined);
   return message(text, [section(text)]);
+}
+
+/** One line for a failed read: "no such instance" when `missing` names it, else "could not be read". */
+function instanceReadErrorLine(error: SecMasterError, missing: { workspaceId: string; instanceId: string } | undefined): string {
+  return missing
+    ? `:mag: No playbook instance ${code(missing.instanceId, 70)} in workspace ${code(missing.workspaceId, 70)}: ${describeSecMasterError(error)}`
+    : `:warning: SecMaster could not be read: ${describeSecMasterError(error)}`;
 }
 
 /** The line a card carries when SecMaster did not confirm an operation that a read shows took effect. */
