@@ -68,6 +68,8 @@ export class ConfigError extends Error {
 }
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
+/** Where the embedded store lives when DATABASE_URL is not set (the CLI tools share it). */
+export const DEFAULT_DATABASE_URL = 'sqlite:data/playbook-bot.sqlite';
 
 /** Variables that configure Slack or SecMaster: with none of them set, `npm start` runs the sandbox. */
 const SLACK_VARS = ['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_API_URL', 'ALERT_WEBHOOK_TOKEN'] as const;
@@ -157,7 +159,7 @@ const envSchema = z.object({
   IAM_ENDPOINT: optionalUrl(),
   PLAYBOOK_POLICY_FILE: optionalText.transform((s) => s ?? 'policy.yml'),
   DATABASE_URL: optionalText
-    .transform((s) => s ?? 'sqlite:data/playbook-bot.sqlite')
+    .transform((s) => s ?? DEFAULT_DATABASE_URL)
     .refine((s) => /^sqlite:.+/.test(s) || /^postgres(ql)?:\/\/.+/.test(s), 'must be "sqlite:<path>" or a "postgres://…" URL'),
   ALERT_WEBHOOK_TOKEN: optionalText.refine((s) => s === undefined || s.length >= 16, 'must be at least 16 characters'),
   STATUS_POLL_INTERVAL_MS: integer('STATUS_POLL_INTERVAL_MS', 2000, 100, 3_600_000),

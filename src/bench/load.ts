@@ -1,6 +1,7 @@
 import { Agent } from 'undici';
 import { blockActionBody, commandBody, signedHeaders } from '../sandbox/slack/requests';
 import { summarize, type LatencySummary } from './stats';
+import { ACTION_IDS } from '../slack/ids';
 
 /**
  * A closed-loop load generator: `concurrency` workers each send a signed Slack request, wait for
@@ -40,7 +41,7 @@ export async function runLoad(target: LoadTarget, kind: 'command' | 'click', con
       const body =
         kind === 'command'
           ? commandBody({ teamId: target.teamId, userId: user, channelId: channel, text: `retry ${ids[i]} bench`, responseUrl: target.responseUrl(user, channel) })
-          : blockActionBody({ teamId: target.teamId, userId: user, channelId: channel, actionId: 'playbook_retry', value: ids[i], responseUrl: target.responseUrl(user, channel) });
+          : blockActionBody({ teamId: target.teamId, userId: user, channelId: channel, actionId: ACTION_IDS.retry, value: ids[i], responseUrl: target.responseUrl(user, channel) });
       const started = performance.now();
       try {
         const res = await fetch(target.url, { method: 'POST', headers: signedHeaders(target.signingSecret, body), body, dispatcher } as RequestInit);

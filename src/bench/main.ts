@@ -8,6 +8,7 @@ import { runLoad, type LoadResult, type LoadTarget } from './load';
 import { freePort, startChild, type Child } from './processes';
 import { summarizeProfile } from './profile';
 import { fmt, ratio } from './stats';
+import { SLACK_EVENTS_PATH } from '../slack/ids';
 
 /**
  * `npm run bench`: the bot (from dist/, production settings) and a bare Bolt app (same Bolt
@@ -137,7 +138,7 @@ async function main(): Promise<void> {
   log(`start-up (median of 3): bot ${fmt(bot.ms, 0)} ms, bare Bolt ${fmt(base.ms, 0)} ms`);
 
   const target = (port: number): LoadTarget => ({
-    url: `http://127.0.0.1:${port}/slack/events`,
+    url: `http://127.0.0.1:${port}${SLACK_EVENTS_PATH}`,
     signingSecret: SECRET,
     teamId: TEAM,
     channelFor: (i) => CHANNELS[i % CHANNELS.length]!,
@@ -189,7 +190,7 @@ async function main(): Promise<void> {
 async function runLoadIsolated(port: number, slack: SlackStandIn, kind: 'command' | 'click', concurrency: number, ids: string[]): Promise<LoadResult> {
   const responseUrls: Record<string, string> = {};
   for (let u = 1; u <= 50; u++) for (const ch of CHANNELS) responseUrls[`U0BENCH${u}:${ch}`] = slack.responseUrl(`U0BENCH${u}`, ch);
-  const job = { target: { url: `http://127.0.0.1:${port}/slack/events`, signingSecret: SECRET, teamId: TEAM, channels: CHANNELS, responseUrls }, kind, concurrency, ids };
+  const job = { target: { url: `http://127.0.0.1:${port}${SLACK_EVENTS_PATH}`, signingSecret: SECRET, teamId: TEAM, channels: CHANNELS, responseUrls }, kind, concurrency, ids };
   const child = spawn(process.execPath, [path.join(__dirname, 'loadWorker.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
   const out: Buffer[] = [];
   child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -266,7 +267,7 @@ async function scaleRun(n: number, sim: Simulator, slack: SlackStandIn, dir: str
   const t0 = Date.now();
   const simStart = sim.calls.length;
   const target: LoadTarget = {
-    url: `http://127.0.0.1:${port}/slack/events`,
+    url: `http://127.0.0.1:${port}${SLACK_EVENTS_PATH}`,
     signingSecret: SECRET,
     teamId: TEAM,
     channelFor: (i) => CHANNELS[i % CHANNELS.length]!,

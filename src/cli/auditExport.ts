@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import { parseDuration } from '../policy/duration';
 import { openStore } from '../store';
 import type { AuditRecord } from '../store/types';
+import { DEFAULT_DATABASE_URL } from '../config';
 
 /**
  * `npm run audit -- --since 7d --format jsonl|csv [--instance ID]`: prints stored audit rows for
@@ -57,7 +58,7 @@ export async function runAuditExport(argv: string[], io: { databaseUrl?: string;
     io.err.write(`${args}\n`);
     return 2;
   }
-  const url = io.databaseUrl?.trim() || 'sqlite:data/playbook-bot.sqlite';
+  const url = io.databaseUrl?.trim() || DEFAULT_DATABASE_URL;
   const store = await openStore(url);
   try {
     const sinceIso = args.since ? new Date((io.now ?? Date.now)() - args.since).toISOString() : undefined;

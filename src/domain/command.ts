@@ -20,7 +20,7 @@ export type PlaybookCommand =
   | { kind: 'help' }
   | { kind: 'usage'; problem: string };
 
-const LIST_STATUSES = ['RUNNING', 'FINISHED', 'FAILED', 'RETRYING', 'TERMINATING', 'TERMINATED'];
+export const LIST_STATUSES = ['RUNNING', 'FINISHED', 'FAILED', 'RETRYING', 'TERMINATING', 'TERMINATED'] as const;
 
 export function isInstanceId(s: string): boolean {
   return INSTANCE_ID_PATTERN.test(s);
@@ -60,7 +60,7 @@ export function parsePlaybookCommand(raw: string): PlaybookCommand {
       let page = 1;
       for (const word of rest) {
         if (/^\d{1,4}$/.test(word) && Number(word) >= 1) page = Number(word);
-        else if (LIST_STATUSES.includes(word.toUpperCase()) && status === undefined) status = word.toUpperCase();
+        else if ((LIST_STATUSES as readonly string[]).includes(word.toUpperCase()) && status === undefined) status = word.toUpperCase();
         else return usage(`\`list\` takes an optional status (${LIST_STATUSES.join(', ')}) and page number, not "${word}"`);
       }
       return { kind: 'list', ...(status ? { status } : {}), page };

@@ -10,6 +10,7 @@ import { SANDBOX_CHANNELS, SANDBOX_USERS } from './demo';
 import type { Simulator } from './simulator';
 import { blockActionBody, commandBody, eventBody, sendSigned } from './slack/requests';
 import type { SlackStandIn } from './slack/standIn';
+import { SLACK_EVENTS_PATH } from '../slack/ids';
 
 /**
  * The sandbox page and its small API. The page never talks to the bot's listeners directly: what a
@@ -48,7 +49,7 @@ const homeInput = z.strictObject({ user: userId });
 
 export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
   const { slack, simulator } = deps;
-  const events = () => `${deps.self.url}/slack/events`;
+  const events = () => `${deps.self.url}${SLACK_EVENTS_PATH}`;
 
   async function json<T>(req: Parameters<Route['handler']>[0], schema: z.ZodType<T>): Promise<T | string> {
     const raw = await readBody(req, 16 * 1024);

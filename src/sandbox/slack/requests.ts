@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { SLASH_COMMAND } from '../../slack/ids';
 
 /**
  * Builds and signs requests exactly as Slack sends them (form-encoded, `v0` HMAC-SHA256 over
@@ -37,7 +38,7 @@ export function commandBody(f: CommandFields): string {
     channel_name: f.channelId.toLowerCase(),
     user_id: f.userId,
     user_name: f.userName ?? f.userId.toLowerCase(),
-    command: f.command ?? '/playbook',
+    command: f.command ?? SLASH_COMMAND,
     text: f.text,
     api_app_id: 'A0PLAYBOOK',
     is_enterprise_install: 'false',

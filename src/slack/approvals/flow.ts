@@ -12,6 +12,8 @@ import type { CardService } from '../cards/cardService';
 import type { SlackGateway } from '../gateway';
 import { channelLink, code, mentionUser, safeText, slackDate } from '../mrkdwn';
 import type { Reply } from '../present/reply';
+import { approvalInstanceTitle } from '../blocks/instanceFacts';
+import { SLASH_COMMAND } from '../ids';
 
 /**
  * The Slack side of approvals: posts the approval card in the request's channel, answers Approve
@@ -82,7 +84,7 @@ export function createApprovalFlow(deps: {
     await tellRequester(a, `${mentionUser(a.requester)} your ${a.operation.toLowerCase()} request expired without approval. Nothing was sent.`);
   }
 
-  const what = (a: Approval) => `the ${a.operation.toLowerCase()} of *${safeText(a.instanceName?.trim() ? a.instanceName : a.instanceId, 150)}* (${code(a.instanceId, 70)})`;
+  const what = (a: Approval) => `the ${a.operation.toLowerCase()} of *${safeText(approvalInstanceTitle(a), 150)}* (${code(a.instanceId, 70)})`;
 
   async function show(result: DecideResult, reply: Reply, clicker: string, confirm: boolean): Promise<void> {
     const say = (text: string) => reply(message(text, [section(text)]));
@@ -171,7 +173,7 @@ export function createApprovalFlow(deps: {
       for (const a of expired) await closeExpired(a);
       const interrupted = await service.closeInterrupted();
       for (const a of interrupted) {
-        const line = `:warning: Approved, but the bot stopped before it could record what SecMaster did. It was not sent again: check \`/playbook status ${a.instanceId}\`.`;
+        const line = `:warning: Approved, but the bot stopped before it could record what SecMaster did. It was not sent again: check \`${SLASH_COMMAND} status ${a.instanceId}\`.`;
         await updateCard(a, line);
         await tellRequester(a, `${mentionUser(a.requester)} ${line}`);
       }

@@ -4,6 +4,7 @@ import { code, mentionUser, mentionUsergroup, safeText, slackDate } from '../mrk
 import { actions, button, confirmDialog, context, fields, header, message, section, type SlackMessage } from './kit';
 import { statusEmoji } from './status';
 import type { ApproverAudience } from '../../policy/evaluate';
+import { approvalInstanceTitle } from './instanceFacts';
 
 /**
  * The approval request card: who asks for what on which instance and why, who may approve, how
@@ -23,7 +24,7 @@ const VERB = { RETRY: 'retry', TERMINATE: 'terminate' } as const;
 const TITLE = { RETRY: 'Retry', TERMINATE: 'Terminate' } as const;
 
 export function renderApprovalCard({ approval: a, audience, outcome }: ApprovalCardInput): SlackMessage {
-  const name = a.instanceName?.trim() ? a.instanceName : a.instanceId;
+  const name = approvalInstanceTitle(a);
   const who = [
     ...audience.users.map(mentionUser),
     ...audience.usergroups.map(mentionUsergroup),

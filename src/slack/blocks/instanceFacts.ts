@@ -23,3 +23,6 @@ export function instanceFields(i: Instance): string[] {
 export function instanceTitle(i: Pick<Instance, 'id' | 'name'>): string {
   return i.name && i.name.trim() ? i.name : i.id;
 }
+
+/** The same title for an approval's instance, from what the approval stored. */
+export const approvalInstanceTitle = (a: { instanceId: string; instanceName?: string }): string => instanceTitle({ id: a.instanceId, name: a.instanceName });

@@ -4,6 +4,7 @@ import { code, safeText, slackDate } from '../mrkdwn';
 import { instanceTitle } from './instanceFacts';
 import { actions, button, context, header, message, section, type SlackMessage } from './kit';
 import { statusEmoji } from './status';
+import { SLASH_COMMAND } from '../ids';
 
 /** `/playbook list`: a compact page of instances, newest first, with paging buttons. */
 export const LIST_PAGE_SIZE = 10;
@@ -34,7 +35,7 @@ export function renderInstanceList(input: ListViewInput): SlackMessage {
   return message(`${what}: page ${input.page} of ${pages} (${input.count} in all)`, [
     header(`${what} · page ${input.page} of ${pages}`),
     ...(lines.length > 0 ? lines : [section(input.page > pages ? 'No more instances.' : 'No instances match.')]),
-    context([`${input.count} in all · workspace ${code(input.workspaceId, 70)} · \`/playbook status &lt;id&gt;\` for one`]),
+    context([`${input.count} in all · workspace ${code(input.workspaceId, 70)} · \`${SLASH_COMMAND} status &lt;id&gt;\` for one`]),
     newer,
     older,
   ]);

@@ -2,6 +2,8 @@ import type { Approval, AuditRecord } from '../../store/types';
 import { ACTION_IDS } from '../ids';
 import { channelLink, code, mentionUser, safeText, slackDate } from '../mrkdwn';
 import { actions, button, context, divider, header, LIMITS, section, type Block, type HomeView } from '../blocks/kit';
+import { approvalInstanceTitle } from '../blocks/instanceFacts';
+import { SLASH_COMMAND } from '../ids';
 
 /**
  * The Home tab: the approvals the viewer may decide (with Approve / Reject), and their own recent
@@ -25,7 +27,7 @@ const STATE_EMOJI: Record<string, string> = {
 };
 
 function approvalLine(a: Approval): string {
-  const name = a.instanceName?.trim() ? a.instanceName : a.instanceId;
+  const name = approvalInstanceTitle(a);
   return `*${a.operation}* *${safeText(name, 150)}* (${code(a.instanceId, 70)}) in ${channelLink(a.channel)} — asked by ${mentionUser(a.requester)}${a.reason ? `: “${safeText(a.reason, 200)}”` : ''}\n${a.votes.length} of ${a.count} approvals · expires ${slackDate(new Date(a.expiresAt).toISOString())}`;
 }
 
@@ -47,7 +49,7 @@ export function renderHome(input: HomeInput): HomeView {
     );
   }
   blocks.push(divider(), section(`*Your recent requests*`));
-  if (input.myApprovals.length === 0 && input.myOperations.length === 0) blocks.push(context(['You have not asked for anything yet. Try `/playbook help`.']));
+  if (input.myApprovals.length === 0 && input.myOperations.length === 0) blocks.push(context([`You have not asked for anything yet. Try \`${SLASH_COMMAND} help\`.`]));
   for (const a of input.myApprovals.slice(0, 10)) {
     blocks.push(section(`${STATE_EMOJI[a.state] ?? ''} ${approvalLine(a)}\nState: *${a.state}*`));
   }

@@ -5,9 +5,10 @@ import { clickContext } from '../payloads';
 import { replyVia } from '../present/reply';
 import { runList } from './commands/list';
 import type { ListenerDeps } from './context';
+import { LIST_STATUSES } from '../../domain/command';
 
 const pageValue = z.strictObject({
-  status: z.enum(['RUNNING', 'FINISHED', 'FAILED', 'RETRYING', 'TERMINATING', 'TERMINATED']).nullable(),
+  status: z.enum(LIST_STATUSES).nullable(),
   page: z.number().int().min(1).max(999),
 });
 
