@@ -9,6 +9,7 @@ import { boltLogger } from './slack/boltLogger';
 import { ACTION_IDS, SLACK_EVENTS_PATH } from './slack/ids';
 import { isRoutablePayload } from './slack/payloads';
 import { registerListeners } from './slack/register';
+import { WEB_API_OPTIONS } from './slack/webApiOptions';
 
 /**
  * Builds the Bolt app and the HTTP server from the dependencies: HTTP mode (Slack requests on
@@ -27,11 +28,12 @@ export async function startApp(deps: Deps, opts: { port: number; host?: string; 
   const { config, logger } = deps;
   const slackApiUrl = config.slack.apiUrl ?? DEFAULT_SLACK_API_URL;
   const socketMode = Boolean(config.slack.appToken);
+  const slackLogger = boltLogger(logger);
 
   const receiver: Receiver = socketMode
     ? new SocketModeReceiver({
         appToken: config.slack.appToken!,
-        logger: boltLogger(logger),
+        logger: slackLogger,
         installerOptions: { clientOptions: { slackApiUrl } },
         autoReconnectEnabled: true,
       })
@@ -40,7 +42,7 @@ export async function startApp(deps: Deps, opts: { port: number; host?: string; 
         endpoints: [SLACK_EVENTS_PATH],
         // Off: the answer (the ack) goes out at once and the listener keeps working after it.
         processBeforeResponse: false,
-        logger: boltLogger(logger),
+        logger: slackLogger,
         bodyLimit: SLACK_BODY_LIMIT,
         // A signed payload Bolt cannot process (a field missing that Bolt itself needs) is the
         // sender's problem, not a server error: answer 400, log it, never 500.
@@ -66,8 +68,8 @@ export async function startApp(deps: Deps, opts: { port: number; host?: string; 
     tokenVerificationEnabled: false,
     botId: deps.identity.botId,
     botUserId: deps.identity.botUserId,
-    logger: boltLogger(logger),
-    clientOptions: { slackApiUrl, retryConfig: { retries: 0 }, timeout: 10_000, rejectRateLimitedCalls: true },
+    logger: slackLogger,
+    clientOptions: { slackApiUrl, ...WEB_API_OPTIONS },
   });
 
   // A signed but malformed payload is acknowledged and dropped before Bolt's routing can trip on it.

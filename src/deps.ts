@@ -22,6 +22,7 @@ import { createSlackGateway } from './slack/gateway';
 import { resolveBotIdentity } from './slack/identity';
 import { openStore } from './store';
 import { createInFlight } from './util/inflight';
+import { WEB_API_OPTIONS } from './slack/webApiOptions';
 
 /**
  * The composition root: every client, service and loop built once at start-up from the
@@ -78,11 +79,7 @@ export async function buildDeps(config: Config, opts: BuildOptions) {
   const webClient = new WebClient(config.slack.botToken, {
     slackApiUrl: config.slack.apiUrl ?? DEFAULT_SLACK_API_URL,
     logger: boltLogger(logger),
-    // Deliberate: no automatic retries (the default repeats 5xx for 30 minutes and can post twice),
-    // a bounded wait, and 429s handed to the gateway instead of pausing every call.
-    retryConfig: { retries: 0 },
-    timeout: 10_000,
-    rejectRateLimitedCalls: true,
+    ...WEB_API_OPTIONS,
   });
   const identity = await resolveBotIdentity(webClient, { slackApiUrl: config.slack.apiUrl });
   const gateway = createSlackGateway({
