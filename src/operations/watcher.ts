@@ -3,6 +3,7 @@ import type { Logger } from '../log';
 import type { SecMasterClient } from '../secmaster/client';
 import { SecMasterError } from '../secmaster/errors';
 import { isFinalStatus, type Instance } from '../secmaster/schemas';
+import { lockKey } from '../store/rows';
 import type { Store, Watch } from '../store/types';
 import { createTokenBucket, type TokenBucket } from '../util/rateGate';
 
@@ -112,7 +113,7 @@ export function createWatcher(opts: WatcherOptions): Watcher {
     // Several cards may follow one instance: read it once for all of them.
     const groups = new Map<string, Watch[]>();
     for (const w of watches) {
-      const key = `${w.workspaceId}/${w.instanceId}`;
+      const key = lockKey(w);
       groups.set(key, [...(groups.get(key) ?? []), w]);
     }
     const queue = [...groups.values()];

@@ -1,7 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
 import { POSTGRES_MIGRATIONS } from './migrations';
-import { rowToApproval, rowToAudit, rowToCard, rowToWatch, type ApprovalRow, type AuditRow, type CardRow, type WatchRow } from './rows';
+import {
+  lockKey,
+  RATE_WINDOWS_KEEP_MS,
+  rowToApproval,
+  rowToAudit,
+  rowToCard,
+  rowToWatch,
+  SEEN_EVENTS_KEEP_MS,
+  SEEN_EVENTS_PRUNE_EVERY,
+  type ApprovalRow,
+  type AuditRow,
+  type CardRow,
+  type WatchRow,
+} from './rows';
 import type { Approval, ApprovalState, AuditQuery, AuditRecord, CardRecord, InstanceKey, LockHolder, LockResult, Store, VoteResult, Watch } from './types';
 
 /**
@@ -14,6 +27,8 @@ export interface PostgresStoreOptions {
   schema?: string;
   poolSize?: number;
 }
+
+type VoteRow = { user_id: string; at: string };
 
 /** An arbitrary constant: the advisory-lock key that serialises migrations across replicas. */
 const MIGRATION_LOCK_KEY = 0x5ec3a57e;
@@ -46,6 +61,21 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     if (rows.length === 0) return undefined;
     const votes = (await c.query('SELECT user_id, at FROM approval_votes WHERE approval_id = $1 ORDER BY at, user_id', [id])).rows;
     return rowToApproval(rows[0]!, votes);
+  };
+
+  /** The votes of several approvals in one query, grouped by approval (each group ordered by at, user_id). */
+  const votesOf = async (ids: string[]): Promise<Map<string, VoteRow[]>> => {
+    const byApproval = new Map<string, VoteRow[]>();
+    if (ids.length === 0) return byApproval;
+    const rows = await q<VoteRow & { approval_id: string }>('SELECT approval_id, user_id, at FROM approval_votes WHERE approval_id = ANY($1) ORDER BY at, user_id', [ids]);
+    for (const { approval_id, ...v } of rows) byApproval.set(approval_id, [...(byApproval.get(approval_id) ?? []), v]);
+    return byApproval;
+  };
+
+  /** Approval rows to records, loading all their votes in one query rather than one per approval. */
+  const withVotes = async (rows: ApprovalRow[]): Promise<Approval[]> => {
+    const votes = await votesOf(rows.map((r) => r.id));
+    return rows.map((r) => rowToApproval(r, votes.get(r.id) ?? []));
   };
 
   let seenInserts = 0;
@@ -198,18 +228,13 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     },
 
     async expireDueApprovals(now, limit) {
-      const rows = await q<{ id: string }>(
+      const rows = await q<ApprovalRow>(
         `WITH due AS (SELECT id FROM approvals WHERE state = 'pending' AND expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
          UPDATE approvals a SET state = 'expired', decided_at = $1 FROM due WHERE a.id = due.id AND a.state = 'pending'
-         RETURNING a.id`,
+         RETURNING a.*`,
         [now, limit],
       );
-      const out: Approval[] = [];
-      for (const r of rows) {
-        const a = await approvalWith(pool, r.id);
-        if (a) out.push(a);
-      }
-      return out;
+      return withVotes(rows);
     },
 
     async listApprovals(query) {
@@ -229,11 +254,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
       }
       args.push(query.limit);
       const rows = await q<ApprovalRow>(`SELECT * FROM approvals ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC LIMIT $${args.length}`, args);
-      // All their votes in one query, not one query per approval.
-      const votes = rows.length
-        ? await q<{ approval_id: string; user_id: string; at: string }>('SELECT approval_id, user_id, at FROM approval_votes WHERE approval_id = ANY($1) ORDER BY at, user_id', [rows.map((r) => r.id)])
-        : [];
-      return rows.map((r) => rowToApproval(r, votes.filter((v) => v.approval_id === r.id)));
+      return withVotes(rows);
     },
 
     async countApprovals(state) {
@@ -260,7 +281,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
 
     async markSeen(key, now) {
       const res = await pool.query('INSERT INTO seen_events (event_key, at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [key, now]);
-      if (++seenInserts % 500 === 0) await q('DELETE FROM seen_events WHERE at < $1', [now - 24 * 3_600_000]);
+      if (++seenInserts % SEEN_EVENTS_PRUNE_EVERY === 0) await q('DELETE FROM seen_events WHERE at < $1', [now - SEEN_EVENTS_KEEP_MS]);
       return res.rowCount === 1;
     },
 
@@ -271,7 +292,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
         [key, windowStart],
       );
       const hits = Number(rows[0]!.hits);
-      if (hits === 1) await q('DELETE FROM rate_windows WHERE window_start < $1', [windowStart - 3_600_000]);
+      if (hits === 1) await q('DELETE FROM rate_windows WHERE window_start < $1', [windowStart - RATE_WINDOWS_KEEP_MS]);
       return hits;
     },
 
@@ -283,10 +304,6 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
       await pool.end();
     },
   };
-}
-
-function lockKey(k: InstanceKey): string {
-  return `${k.workspaceId}/${k.instanceId}`;
 }
 
 async function withClient<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {

@@ -1,5 +1,5 @@
 import type { Operation } from '../secmaster/schemas';
-import type { Approval, ApprovalState, AuditEventName, AuditRecord, CardContext, CardRecord, Watch } from './types';
+import type { Approval, ApprovalState, AuditEventName, AuditRecord, CardContext, CardRecord, InstanceKey, Watch } from './types';
 
 /** Database rows ↔ store records, shared by the SQLite and PostgreSQL implementations. */
 
@@ -56,6 +56,18 @@ export interface ApprovalRow {
   message_ts: string | null;
   detail: string | null;
 }
+
+/** The one string that names an instance: the key of its lock row (and of the watcher's per-instance reads). */
+export function lockKey(k: InstanceKey): string {
+  return `${k.workspaceId}/${k.instanceId}`;
+}
+
+/** Housekeeping shared by both stores: `seen_events` is pruned every this many inserts… */
+export const SEEN_EVENTS_PRUNE_EVERY = 500;
+/** …dropping events older than this (a day). */
+export const SEEN_EVENTS_KEEP_MS = 24 * 3_600_000;
+/** `rate_windows` older than this (an hour) are dropped whenever a new window opens. */
+export const RATE_WINDOWS_KEEP_MS = 3_600_000;
 
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 

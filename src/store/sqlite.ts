@@ -3,7 +3,20 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SQLITE_MIGRATIONS } from './migrations';
-import { rowToApproval, rowToAudit, rowToCard, rowToWatch, type ApprovalRow, type AuditRow, type CardRow, type WatchRow } from './rows';
+import {
+  lockKey,
+  RATE_WINDOWS_KEEP_MS,
+  rowToApproval,
+  rowToAudit,
+  rowToCard,
+  rowToWatch,
+  SEEN_EVENTS_KEEP_MS,
+  SEEN_EVENTS_PRUNE_EVERY,
+  type ApprovalRow,
+  type AuditRow,
+  type CardRow,
+  type WatchRow,
+} from './rows';
 import type { Approval, ApprovalState, AuditQuery, AuditRecord, CardRecord, InstanceKey, LockHolder, LockResult, Store, VoteResult, Watch } from './types';
 
 /**
@@ -102,8 +115,8 @@ export function openSqliteStore(file: string): Store {
     if (before.state !== 'pending') return { result: 'closed', approval: before };
     if (before.expiresAt <= now) return { result: 'expired', approval: before };
     if (s.insertVote.run(id, userId, now).changes === 0) return { result: 'duplicate', approval: before };
-    const votes = s.votesOf.all(id) as unknown[];
-    const reached = votes.length >= before.count;
+    // The transaction is IMMEDIATE, so no other vote landed since `before` was read: one more than it holds.
+    const reached = before.votes.length + 1 >= before.count;
     if (reached) s.transition.run({ id, from: 'pending', to: 'approved', decidedBy: userId, decidedAt: now, detail: null, messageTs: null });
     return { result: 'counted', approval: approvalById(id)!, reached };
   });
@@ -293,13 +306,13 @@ export function openSqliteStore(file: string): Store {
 
     async markSeen(key, now) {
       const first = s.markSeen.run(key, now).changes === 1;
-      if (++seenInserts % 500 === 0) s.pruneSeen.run(now - 24 * 3_600_000);
+      if (++seenInserts % SEEN_EVENTS_PRUNE_EVERY === 0) s.pruneSeen.run(now - SEEN_EVENTS_KEEP_MS);
       return first;
     },
 
     async hitRateWindow(key, windowStart) {
       const row = s.hitRate.get(key, windowStart) as { hits: number };
-      if (row.hits === 1) s.pruneRate.run(windowStart - 3_600_000);
+      if (row.hits === 1) s.pruneRate.run(windowStart - RATE_WINDOWS_KEEP_MS);
       return row.hits;
     },
 
@@ -311,10 +324,6 @@ export function openSqliteStore(file: string): Store {
       if (db.open) db.close();
     },
   };
-}
-
-function lockKey(k: InstanceKey): string {
-  return `${k.workspaceId}/${k.instanceId}`;
 }
 
 function migrate(db: Database.Database): void {
