@@ -17,8 +17,7 @@ export interface PresentInput {
   placement: CardPlacement;
   /** What the card showed before (an alert's title and severity), kept on the status card. */
   base?: Partial<CardContext>;
-  via: 'command' | 'button' | 'approval';
-  approvers?: string[];
+  via: 'command' | 'button';
   reply: Reply;
 }
 
@@ -36,7 +35,6 @@ export async function presentOutcome(cards: CardService, input: PresentInput): P
     requester: input.requester,
     operation: outcome.operation,
     reason: input.reason,
-    approvers: input.approvers,
     requestId: outcome.requestId,
   };
   const posted = await cards.publish({ channel: input.channel, instance: outcome.instance, target: input.target, card, placement: input.placement, note });
