@@ -1,6 +1,7 @@
 import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log';
+import { createInFlight } from '../util/inflight';
 import { sendJson } from './json';
 
 /**
@@ -28,15 +29,12 @@ export interface HttpServer {
 export const SLACK_BODY_LIMIT = 64 * 1024;
 
 export function createHttpServer(opts: { routes: Route[]; slack?: { path: string; listener: RequestListener; onAnswered?: (ms: number, status: number) => void }; logger: Logger }): HttpServer {
-  let inFlight = 0;
+  const inFlight = createInFlight();
   let closing = false;
 
   const server = http.createServer((req, res) => {
-    inFlight++;
     const started = process.hrtime.bigint();
-    res.on('close', () => {
-      inFlight--;
-    });
+    void inFlight.track(new Promise<void>((resolve) => res.on('close', () => resolve())));
     if (closing) res.setHeader('connection', 'close');
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
@@ -86,8 +84,7 @@ export function createHttpServer(opts: { routes: Route[]; slack?: { path: string
       closing = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const deadline = Date.now() + graceMs;
-      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      await inFlight.idle(graceMs);
       server.closeAllConnections();
       await closed;
     },
