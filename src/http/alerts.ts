@@ -8,6 +8,7 @@ import type { CardService } from '../slack/cards/cardService';
 import { readBody } from './body';
 import { sendJson } from './json';
 import type { Route } from './server';
+import { firstIssue, parseJsonOrUndefined } from '../util/json';
 
 /**
  * `POST /alerts` for the tools that raise alerts (spec section 6): a bearer token compared in
@@ -47,17 +48,12 @@ export function alertRoute(deps: { token: string | undefined; secmaster: SecMast
       }
       const raw = await readBody(req, BODY_LIMIT);
       if (!raw) return sendJson(res, 413, { ok: false, error: 'payload_too_large', limit: BODY_LIMIT });
-      let json: unknown;
-      try {
-        json = JSON.parse(raw.toString('utf8'));
-      } catch {
-        return sendJson(res, 400, { ok: false, error: 'invalid_json', message: 'the body is not JSON' });
-      }
+      const json = parseJsonOrUndefined(raw.toString('utf8'));
+      if (json === undefined) return sendJson(res, 400, { ok: false, error: 'invalid_json', message: 'the body is not JSON' });
       const parsed = alertBody.safeParse(json);
       if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        const field = issue.path.join('.') || '(body)';
-        return sendJson(res, 400, { ok: false, error: 'invalid_body', field, message: `${field}: ${issue.message}` });
+        const { field, message } = firstIssue(parsed.error);
+        return sendJson(res, 400, { ok: false, error: 'invalid_body', field, message: `${field}: ${message}` });
       }
       const a = parsed.data;
       const target = { workspaceId: a.workspace_id ?? deps.defaultWorkspaceId, instanceId: a.instance_id };

@@ -11,6 +11,7 @@ import type { Simulator } from './simulator';
 import { blockActionBody, commandBody, eventBody, sendSigned } from './slack/requests';
 import type { SlackStandIn } from './slack/standIn';
 import { SLACK_EVENTS_PATH } from '../slack/ids';
+import { parseJsonOrUndefined } from '../util/json';
 
 /**
  * The sandbox page and its small API. The page never talks to the bot's listeners directly: what a
@@ -54,12 +55,10 @@ export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
   async function json<T>(req: Parameters<Route['handler']>[0], schema: z.ZodType<T>): Promise<T | string> {
     const raw = await readBody(req, 16 * 1024);
     if (!raw) return 'body too large';
-    try {
-      const parsed = schema.safeParse(JSON.parse(raw.toString('utf8')));
-      return parsed.success ? parsed.data : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    } catch {
-      return 'not JSON';
-    }
+    const json = parseJsonOrUndefined(raw.toString('utf8'));
+    if (json === undefined) return 'not JSON';
+    const parsed = schema.safeParse(json);
+    return parsed.success ? parsed.data : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
   }
 
   const page = (file: string, type: string): Route['handler'] => (_req, res) => {

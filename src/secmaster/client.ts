@@ -16,6 +16,7 @@ import {
 import { errorFromResponse, isAuthRejection, sendWithRetry } from './send';
 import type { HttpRequest, Transport } from './transport';
 import { percentEncode } from './auth/akskSigner';
+import { firstIssue, parseJsonOrUndefined } from '../util/json';
 
 /** An instance in a workspace: the address of every per-instance call. */
 export interface InstanceRef {
@@ -132,12 +133,7 @@ export function createSecMasterClient(opts: SecMasterClientOptions): SecMasterCl
         record(res.status < 500);
         const requestId = res.headers['x-request-id'];
         if (res.status >= 400) throw errorFromResponse(res, callName);
-        let json: unknown;
-        try {
-          json = res.body.length === 0 ? undefined : JSON.parse(res.body);
-        } catch {
-          json = undefined;
-        }
+        const json = parseJsonOrUndefined(res.body);
         try {
           return { data: parse(json), requestId };
         } catch (err) {
@@ -213,8 +209,8 @@ export function createSecMasterClient(opts: SecMasterClientOptions): SecMasterCl
 function describeZodError(err: unknown): string {
   const issues = (err as z.ZodError | undefined)?.issues;
   if (Array.isArray(issues) && issues.length > 0) {
-    const first = issues[0]!;
-    return `${first.path.join('.') || '(body)'}: ${first.message}`;
+    const { field, message } = firstIssue(err as z.ZodError);
+    return `${field}: ${message}`;
   }
   return err instanceof Error ? err.message : String(err);
 }

@@ -4,6 +4,7 @@ import type { RetryPolicy } from '../retry';
 import { errorFromResponse, sendWithRetry } from '../send';
 import type { Transport } from '../transport';
 import type { Authenticator } from './types';
+import { parseJsonOrUndefined } from '../../util/json';
 
 /**
  * IAM password login: a project-scoped token, cached and renewed well before it expires. One login
@@ -61,7 +62,7 @@ export function createIamPasswordAuthenticator(opts: IamPasswordOptions): Authen
     );
     if (res.status !== 201 && res.status !== 200) throw errorFromResponse(res, CALL);
     const token = res.headers['x-subject-token'];
-    const parsed = loginAnswer.safeParse(safeJson(res.body));
+    const parsed = loginAnswer.safeParse(parseJsonOrUndefined(res.body));
     const expiresAt = parsed.success ? Date.parse(parsed.data.token.expires_at) : NaN;
     if (!token || Number.isNaN(expiresAt)) {
       throw new SecMasterError({ kind: 'invalid_response', call: CALL, status: res.status, message: 'IAM answered without a token or its expiry', requestId: res.headers['x-request-id'] });
@@ -107,12 +108,4 @@ export function createIamPasswordAuthenticator(opts: IamPasswordOptions): Authen
     },
     logins: () => logins,
   };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

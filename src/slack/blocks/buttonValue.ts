@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isInstanceId } from '../../domain/command';
 import type { Target } from '../../domain/outcome';
+import { parseJsonOrUndefined } from '../../util/json';
 
 /**
  * `playbook_retry` / `playbook_terminate` values: a bare instance ID (default workspace) or JSON
@@ -21,13 +22,7 @@ export function decodeButtonValue(value: unknown, defaultWorkspaceId: string): T
   const trimmed = value.trim();
   if (isInstanceId(trimmed)) return { workspaceId: defaultWorkspaceId, instanceId: trimmed };
   if (!trimmed.startsWith('{')) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(trimmed);
-  } catch {
-    return undefined;
-  }
-  const result = jsonValue.safeParse(parsed);
+  const result = jsonValue.safeParse(parseJsonOrUndefined(trimmed));
   if (!result.success) return undefined;
   return { workspaceId: result.data.workspace_id ?? defaultWorkspaceId, instanceId: result.data.instance_id };
 }

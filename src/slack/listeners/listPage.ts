@@ -6,6 +6,7 @@ import { replyVia } from '../present/reply';
 import { runList } from './commands/list';
 import type { ListenerDeps } from './context';
 import { LIST_STATUSES } from '../../domain/command';
+import { parseJsonOrUndefined } from '../../util/json';
 
 const pageValue = z.strictObject({
   status: z.enum(LIST_STATUSES).nullable(),
@@ -19,13 +20,7 @@ export function listPageListener(deps: ListenerDeps) {
     const reply = replyVia(respond, deps.logger);
     try {
       const click = clickContext(body, deps.botId);
-      let value: unknown;
-      try {
-        value = JSON.parse(click?.value ?? '');
-      } catch {
-        value = undefined;
-      }
-      const parsed = pageValue.safeParse(value);
+      const parsed = pageValue.safeParse(parseJsonOrUndefined(click?.value ?? ''));
       if (!click?.channelId || !parsed.success) return await reply(renderUsage('this page button is not one the bot made'));
       const principal = { teamId: click.teamId, userId: click.userId, channelId: click.channelId };
       await runList(deps, principal, { status: parsed.data.status ?? undefined, page: parsed.data.page }, reply, true);

@@ -7,6 +7,7 @@ import { buildActionLog } from '../present/actionLog';
 import { replyVia } from '../present/reply';
 import { authorizeView } from './commands/authorizeView';
 import type { ListenerDeps } from './context';
+import { parseJsonOrUndefined } from '../../util/json';
 
 const shareValue = z.strictObject({
   kind: z.literal('log'),
@@ -21,13 +22,7 @@ export function shareButtonListener(deps: ListenerDeps) {
     const reply = replyVia(respond, deps.logger);
     try {
       const click = clickContext(body, deps.botId);
-      let value: unknown;
-      try {
-        value = JSON.parse(click?.value ?? '');
-      } catch {
-        value = undefined;
-      }
-      const parsed = shareValue.safeParse(value);
+      const parsed = shareValue.safeParse(parseJsonOrUndefined(click?.value ?? ''));
       if (!click?.channelId || !parsed.success) return await reply(renderUsage('this share button is not one the bot made'));
       const principal = { teamId: click.teamId, userId: click.userId, channelId: click.channelId };
       const target = { workspaceId: parsed.data.workspace_id, instanceId: parsed.data.instance_id };
