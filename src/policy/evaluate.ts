@@ -22,6 +22,8 @@ export interface GroupMembership {
 export interface RuleRef {
   /** Position in the file, e.g. `rules[2]`. */
   label: string;
+  /** Position in `rules`, for callers that need the rule itself again. */
+  index: number;
   rule: PolicyRule;
 }
 
@@ -33,7 +35,7 @@ export type Decision =
   | { effect: 'deny'; reason: DenyReason; detail: string; /** Rules that would grant it in other channels. */ elsewhere: RuleRef[] };
 
 function ruleRef(policy: Policy, index: number): RuleRef {
-  return { label: `rules[${index}]`, rule: policy.rules[index]! };
+  return { label: `rules[${index}]`, index, rule: policy.rules[index]! };
 }
 
 /** The roles of `policy` the user holds (evaluated lazily: user groups are only read when needed). */
