@@ -9,6 +9,7 @@ import { readBody } from './body';
 import { sendJson } from './json';
 import type { Route } from './server';
 import { firstIssue, parseJsonOrUndefined } from '../util/json';
+import { SLACK_CHANNEL_ID_HINT, SLACK_CHANNEL_ID_PATTERN } from '../domain/slackIds';
 
 /**
  * `POST /alerts` for the tools that raise alerts (spec section 6): a bearer token compared in
@@ -16,7 +17,7 @@ import { firstIssue, parseJsonOrUndefined } from '../util/json';
  * card with the buttons its status allows is posted (and kept current like any status card).
  */
 const alertBody = z.object({
-  channel: z.string({ error: 'required: a Slack channel ID like "C0INCIDENT"' }).regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a Slack channel ID like "C0INCIDENT"'),
+  channel: z.string({ error: 'required: a Slack channel ID like "C0INCIDENT"' }).regex(SLACK_CHANNEL_ID_PATTERN, SLACK_CHANNEL_ID_HINT),
   instance_id: z.string({ error: 'required: the playbook instance ID' }).refine(isInstanceId, 'must be 1–64 letters, digits, - or _'),
   workspace_id: z.string().refine(isInstanceId, 'must be 1–64 letters, digits, - or _').optional(),
   title: z.string().max(200, 'must be at most 200 characters').optional(),

@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from './duration';
+import { SLACK_CHANNEL_ID_HINT, SLACK_CHANNEL_ID_PATTERN, SLACK_USER_ID_PATTERN, SLACK_USERGROUP_ID_PATTERN } from '../domain/slackIds';
 
 /**
  * The policy file (`shared/spec/interface.md` section 5) as a strict zod schema: an unknown key, an
  * unknown role, a bad duration or an empty file is an error naming the field by its path.
  */
 
-const userId = z.string().regex(/^(\*|[UW][A-Z0-9]{2,})$/, 'must be a Slack user ID like "U0AAA" or "*"');
-const usergroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group ID like "S0SOC"');
-const channelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a Slack channel ID like "C0INCIDENT"');
+const userId = z.string().refine((s) => s === '*' || SLACK_USER_ID_PATTERN.test(s), 'must be a Slack user ID like "U0AAA" or "*"');
+const usergroupId = z.string().regex(SLACK_USERGROUP_ID_PATTERN, 'must be a Slack user group ID like "S0SOC"');
+const channelId = z.string().regex(SLACK_CHANNEL_ID_PATTERN, SLACK_CHANNEL_ID_HINT);
 const operation = z.enum(['VIEW', 'RETRY', 'TERMINATE'], { error: 'must be VIEW, RETRY or TERMINATE' });
 const duration = z
   .string({ error: 'must be a duration like "30m" (s, m or h)' })
