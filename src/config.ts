@@ -46,7 +46,7 @@ export interface Config {
   databaseUrl: string;
   alertWebhookToken?: string;
   watch: WatchConfig;
-  /** Operations (retry/terminate requests) one person may start per minute. */
+  /** Operations (retry/terminate requests) one person may start in any 60 s (a sliding window, not clock minutes). */
   operationsPerUserPerMinute: number;
   /** Budget for `chat.update` (Slack's Tier 3 allows about 50 a minute per workspace). */
   slackUpdatesPerMinute: number;

@@ -10,6 +10,9 @@ import type { Approval, Store } from '../store/types';
 import { auditEntryFor } from './auditEntry';
 import { verifyEffect } from './verifyEffect';
 
+/** The per-person operation limit (OPERATIONS_PER_USER_PER_MINUTE) counts over this sliding window. */
+const RATE_WINDOW_MS = 60_000;
+
 /**
  * Runs a person's request for an operation: authorize → rate limit → lock the instance → read it →
  * refuse what its status cannot take → operate once → release. Knows nothing of Slack; returns an
@@ -33,7 +36,7 @@ export interface OperationsDeps {
   policy: () => Policy;
   groups: GroupMembership;
   secmaster: SecMasterClient;
-  store: Pick<Store, 'acquireLock' | 'releaseLock' | 'hitRateWindow'>;
+  store: Pick<Store, 'acquireLock' | 'releaseLock' | 'takeRateSlot'>;
   audit: AuditTrail;
   approvals?: ApprovalRequester;
   operationsPerUserPerMinute: number;
@@ -143,13 +146,13 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
     });
   }
 
+  /** A sliding minute per person, counted in the store so every replica shares it. */
   async function rateLimited(principal: Principal, operation: Operation): Promise<OperationOutcome | undefined> {
-    const windowMs = 60_000;
     const t = now();
-    const windowStart = t - (t % windowMs);
-    const hits = await deps.store.hitRateWindow(`ops:${principal.teamId}:${principal.userId}`, windowStart);
-    if (hits <= deps.operationsPerUserPerMinute) return undefined;
-    return { code: 'rate_limited', operation, retryInS: Math.ceil((windowStart + windowMs - t) / 1000), limit: deps.operationsPerUserPerMinute };
+    const limit = deps.operationsPerUserPerMinute;
+    const slot = await deps.store.takeRateSlot(`ops:${principal.teamId}:${principal.userId}`, t, RATE_WINDOW_MS, limit);
+    if (slot.granted) return undefined;
+    return { code: 'rate_limited', operation, retryInS: Math.max(1, Math.ceil((slot.freeAt - t) / 1000)), limit };
   }
 
   return {

@@ -111,6 +111,33 @@ function schema(t: { id: string; int: string; text: string }): string {
   `;
 }
 
-export const SQLITE_MIGRATIONS: Migration[] = [{ version: 1, sql: schema({ id: 'INTEGER PRIMARY KEY AUTOINCREMENT', int: 'INTEGER', text: 'TEXT' }) }];
+/**
+ * Version 2: the per-person operation limit counts over a sliding minute instead of clock-aligned
+ * windows, which let two full windows' worth through in a second around a minute boundary. One row
+ * per granted operation; rows older than the window are deleted as the key is used (and in bulk now
+ * and then), so the table stays at about (people active in the last minute × limit) rows.
+ */
+function slidingRateLimit(t: { int: string; text: string }): string {
+  return `
+    DROP TABLE rate_windows;
+    CREATE TABLE rate_hits (
+      rate_key ${t.text} NOT NULL,
+      at ${t.int} NOT NULL
+    );
+    CREATE INDEX rate_hits_key_at ON rate_hits (rate_key, at);
+    CREATE INDEX rate_hits_at ON rate_hits (at);
+  `;
+}
 
-export const POSTGRES_MIGRATIONS: Migration[] = [{ version: 1, sql: schema({ id: 'BIGSERIAL PRIMARY KEY', int: 'BIGINT', text: 'TEXT' }) }];
+const SQLITE_TYPES = { id: 'INTEGER PRIMARY KEY AUTOINCREMENT', int: 'INTEGER', text: 'TEXT' };
+const POSTGRES_TYPES = { id: 'BIGSERIAL PRIMARY KEY', int: 'BIGINT', text: 'TEXT' };
+
+export const SQLITE_MIGRATIONS: Migration[] = [
+  { version: 1, sql: schema(SQLITE_TYPES) },
+  { version: 2, sql: slidingRateLimit(SQLITE_TYPES) },
+];
+
+export const POSTGRES_MIGRATIONS: Migration[] = [
+  { version: 1, sql: schema(POSTGRES_TYPES) },
+  { version: 2, sql: slidingRateLimit(POSTGRES_TYPES) },
+];

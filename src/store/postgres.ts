@@ -3,7 +3,7 @@ import { Pool, type PoolClient } from 'pg';
 import { POSTGRES_MIGRATIONS } from './migrations';
 import {
   lockKey,
-  RATE_WINDOWS_KEEP_MS,
+  RATE_HITS_PRUNE_EVERY,
   rowToApproval,
   rowToAudit,
   rowToCard,
@@ -15,7 +15,7 @@ import {
   type CardRow,
   type WatchRow,
 } from './rows';
-import type { Approval, ApprovalState, AuditQuery, AuditRecord, CardRecord, InstanceKey, LockHolder, LockResult, Store, VoteResult, Watch } from './types';
+import type { Approval, ApprovalState, AuditQuery, AuditRecord, CardRecord, InstanceKey, LockHolder, LockResult, RateSlot, Store, VoteResult, Watch } from './types';
 
 /**
  * The shared store for several replicas. Atomicity comes from PostgreSQL itself: upserts with
@@ -79,6 +79,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
   };
 
   let seenInserts = 0;
+  let rateGrants = 0;
 
   return {
     kind: 'postgres',
@@ -285,15 +286,19 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
       return res.rowCount === 1;
     },
 
-    async hitRateWindow(key, windowStart) {
-      const rows = await q<{ hits: string }>(
-        `INSERT INTO rate_windows (rate_key, window_start, hits) VALUES ($1, $2, 1)
-         ON CONFLICT (rate_key, window_start) DO UPDATE SET hits = rate_windows.hits + 1 RETURNING hits`,
-        [key, windowStart],
-      );
-      const hits = Number(rows[0]!.hits);
-      if (hits === 1) await q('DELETE FROM rate_windows WHERE window_start < $1', [windowStart - RATE_WINDOWS_KEEP_MS]);
-      return hits;
+    async takeRateSlot(key, now, windowMs, limit) {
+      // The advisory lock serialises the count-then-insert for one key across every replica;
+      // it is released with the transaction.
+      const slot = await withTransaction(pool, async (c): Promise<RateSlot> => {
+        await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`rate:${key}`]);
+        await c.query('DELETE FROM rate_hits WHERE rate_key = $1 AND at <= $2', [key, now - windowMs]);
+        const inWindow = (await c.query<{ n: string; oldest: string | null }>('SELECT COUNT(*) AS n, MIN(at) AS oldest FROM rate_hits WHERE rate_key = $1', [key])).rows[0]!;
+        if (Number(inWindow.n) >= limit) return { granted: false, freeAt: Number(inWindow.oldest) + windowMs };
+        await c.query('INSERT INTO rate_hits (rate_key, at) VALUES ($1, $2)', [key, now]);
+        return { granted: true };
+      });
+      if (slot.granted && ++rateGrants % RATE_HITS_PRUNE_EVERY === 0) await q('DELETE FROM rate_hits WHERE at <= $1', [now - windowMs]);
+      return slot;
     },
 
     async ping() {

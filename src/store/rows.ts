@@ -66,8 +66,8 @@ export function lockKey(k: InstanceKey): string {
 export const SEEN_EVENTS_PRUNE_EVERY = 500;
 /** …dropping events older than this (a day). */
 export const SEEN_EVENTS_KEEP_MS = 24 * 3_600_000;
-/** `rate_windows` older than this (an hour) are dropped whenever a new window opens. */
-export const RATE_WINDOWS_KEEP_MS = 3_600_000;
+/** Every this many granted rate slots, slots of every key that have left their window are deleted. */
+export const RATE_HITS_PRUNE_EVERY = 500;
 
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 

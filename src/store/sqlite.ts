@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { SQLITE_MIGRATIONS } from './migrations';
 import {
   lockKey,
-  RATE_WINDOWS_KEEP_MS,
+  RATE_HITS_PRUNE_EVERY,
   rowToApproval,
   rowToAudit,
   rowToCard,
@@ -17,7 +17,7 @@ import {
   type CardRow,
   type WatchRow,
 } from './rows';
-import type { Approval, ApprovalState, AuditQuery, AuditRecord, CardRecord, InstanceKey, LockHolder, LockResult, Store, VoteResult, Watch } from './types';
+import type { Approval, ApprovalState, AuditQuery, AuditRecord, CardRecord, InstanceKey, LockHolder, LockResult, RateSlot, Store, VoteResult, Watch } from './types';
 
 /**
  * The embedded store: one SQLite file in WAL mode. Statements are prepared once; check-then-act
@@ -85,11 +85,10 @@ export function openSqliteStore(file: string): Store {
     countApprovals: db.prepare('SELECT COUNT(*) AS n FROM approvals WHERE state = ?'),
     markSeen: db.prepare('INSERT INTO seen_events (event_key, at) VALUES (?, ?) ON CONFLICT DO NOTHING'),
     pruneSeen: db.prepare('DELETE FROM seen_events WHERE at < ?'),
-    hitRate: db.prepare(
-      `INSERT INTO rate_windows (rate_key, window_start, hits) VALUES (?, ?, 1)
-       ON CONFLICT (rate_key, window_start) DO UPDATE SET hits = hits + 1 RETURNING hits`,
-    ),
-    pruneRate: db.prepare('DELETE FROM rate_windows WHERE window_start < ?'),
+    dropRateHitsOfKey: db.prepare('DELETE FROM rate_hits WHERE rate_key = ? AND at <= ?'),
+    countRateHits: db.prepare('SELECT COUNT(*) AS n, MIN(at) AS oldest FROM rate_hits WHERE rate_key = ?'),
+    addRateHit: db.prepare('INSERT INTO rate_hits (rate_key, at) VALUES (?, ?)'),
+    pruneRateHits: db.prepare('DELETE FROM rate_hits WHERE at <= ?'),
     saveCard: db.prepare(
       `INSERT INTO cards (channel, message_ts, workspace_id, instance_id, context, created_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (channel, message_ts) DO UPDATE SET workspace_id = excluded.workspace_id, instance_id = excluded.instance_id, context = excluded.context`,
@@ -121,7 +120,16 @@ export function openSqliteStore(file: string): Store {
     return { result: 'counted', approval: approvalById(id)!, reached };
   });
 
+  const takeRateSlot = db.transaction((key: string, now: number, windowMs: number, limit: number): RateSlot => {
+    s.dropRateHitsOfKey.run(key, now - windowMs);
+    const inWindow = s.countRateHits.get(key) as { n: number; oldest: number | null };
+    if (inWindow.n >= limit) return { granted: false, freeAt: inWindow.oldest! + windowMs };
+    s.addRateHit.run(key, now);
+    return { granted: true };
+  });
+
   let seenInserts = 0;
+  let rateGrants = 0;
 
   return {
     kind: 'sqlite',
@@ -310,10 +318,10 @@ export function openSqliteStore(file: string): Store {
       return first;
     },
 
-    async hitRateWindow(key, windowStart) {
-      const row = s.hitRate.get(key, windowStart) as { hits: number };
-      if (row.hits === 1) s.pruneRate.run(windowStart - RATE_WINDOWS_KEEP_MS);
-      return row.hits;
+    async takeRateSlot(key, now, windowMs, limit) {
+      const slot = takeRateSlot.immediate(key, now, windowMs, limit);
+      if (slot.granted && ++rateGrants % RATE_HITS_PRUNE_EVERY === 0) s.pruneRateHits.run(now - windowMs);
+      return slot;
     },
 
     async ping() {

@@ -131,6 +131,8 @@ export interface CardRecord {
   createdAt: number;
 }
 
+export type RateSlot = { granted: true } | { granted: false; freeAt: number };
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
 
@@ -180,8 +182,13 @@ export interface Store {
 
   /** True the first time a key is seen (Slack event redeliveries, retried clicks). */
   markSeen(key: string, now: number): Promise<boolean>;
-  /** Adds one hit to a fixed window; returns the hits in it including this one. */
-  hitRateWindow(key: string, windowStart: number): Promise<number>;
+  /**
+   * Sliding-window limiter, atomic across replicas: when fewer than `limit` slots were granted for
+   * `key` in (now − windowMs, now], grants one (recording it at `now`); otherwise grants nothing and
+   * says when the oldest of those slots leaves the window. Refused attempts are not recorded, so
+   * "try again in N s" is true however often someone tries in between.
+   */
+  takeRateSlot(key: string, now: number, windowMs: number, limit: number): Promise<RateSlot>;
 
   /** Throws when the database cannot be reached (readiness). */
   ping(): Promise<void>;

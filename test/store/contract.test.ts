@@ -670,7 +670,7 @@ describe.each<[string, () => Backend]>([
     });
   });
 
-  describe('seen events and rate windows', () => {
+  describe('seen events and rate slots', () => {
     it('markSeen is true the first time a key is seen, then false', async () => {
       expect(await store.markSeen('evt-1', T)).toBe(true);
       expect(await store.markSeen('evt-1', T + 1)).toBe(false);
@@ -684,20 +684,34 @@ describe.each<[string, () => Backend]>([
       expect(results.filter((r) => r)).toHaveLength(1);
     });
 
-    it('hitRateWindow counts hits per key and window, restarting at 1 in a new window', async () => {
-      expect(await store.hitRateWindow('U-1', T)).toBe(1);
-      expect(await store.hitRateWindow('U-1', T)).toBe(2);
-      expect(await store.hitRateWindow('U-1', T)).toBe(3);
-      expect(await store.hitRateWindow('U-2', T)).toBe(1);
-      expect(await store.hitRateWindow('U-1', T + 60_000)).toBe(1);
-      expect(await store.hitRateWindow('U-1', T + 60_000)).toBe(2);
+    it('takeRateSlot grants up to the limit in any sliding window, per key, and says when a slot frees', async () => {
+      const minute = 60_000;
+      expect(await store.takeRateSlot('U-1', T, minute, 2)).toEqual({ granted: true });
+      expect(await store.takeRateSlot('U-1', T + 10_000, minute, 2)).toEqual({ granted: true });
+      expect(await store.takeRateSlot('U-2', T + 10_000, minute, 2)).toEqual({ granted: true });
+      // Full for U-1 until the first slot (taken at T) leaves the window at T + 60 s.
+      expect(await store.takeRateSlot('U-1', T + 20_000, minute, 2)).toEqual({ granted: false, freeAt: T + minute });
+      // A refused attempt is not recorded: the answer does not move later.
+      expect(await store.takeRateSlot('U-1', T + 59_999, minute, 2)).toEqual({ granted: false, freeAt: T + minute });
+      expect(await store.takeRateSlot('U-1', T + minute, minute, 2)).toEqual({ granted: true });
+      // Now the slots of T + 10 s and T + 60 s are in the window.
+      expect(await store.takeRateSlot('U-1', T + minute + 1, minute, 2)).toEqual({ granted: false, freeAt: T + 10_000 + minute });
     });
 
-    it('gives concurrent hits distinct counts 1..N', async () => {
+    it('takeRateSlot has no clock-aligned boundary: a burst across a minute boundary is still limited', async () => {
+      const minute = 60_000;
+      const boundary = Math.ceil(T / minute) * minute + minute;
+      expect(await store.takeRateSlot('U-edge', boundary - 50, minute, 2)).toEqual({ granted: true });
+      expect(await store.takeRateSlot('U-edge', boundary - 20, minute, 2)).toEqual({ granted: true });
+      expect(await store.takeRateSlot('U-edge', boundary + 1_000, minute, 2)).toEqual({ granted: false, freeAt: boundary - 50 + minute });
+    });
+
+    it('grants exactly the limit to concurrent callers on two connections', async () => {
       const other = await replica();
       const n = 12;
-      const counts = await Promise.all(Array.from({ length: n }, (_, i) => (i % 2 ? other : store).hitRateWindow('U-race', T)));
-      expect([...counts].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+      const slots = await Promise.all(Array.from({ length: n }, (_, i) => (i % 2 ? other : store).takeRateSlot('U-race', T + i, 60_000, 5)));
+      expect(slots.filter((s) => s.granted)).toHaveLength(5);
+      expect(slots.filter((s) => !s.granted)).toHaveLength(n - 5);
     });
   });
 
