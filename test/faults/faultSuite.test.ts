@@ -73,6 +73,15 @@ async function retryUnder(
     `an answer matching ${expectAnswer} for ${fault}`,
   );
   const seconds = (Date.now() - started) / 1000;
+  if (/operation itself was carried out/.test(answer.text)) {
+    // The bot sends a second private line (the outcome, naming the instance) after "cannot post".
+    // Waiting for it keeps it from arriving during the next case and being taken for that case's answer.
+    await waitFor(
+      () => h.slack.ephemerals.filter((e) => e.user === user).slice(seen).find((e) => e.text.includes(id) && /sent for/.test(e.text)),
+      10_000,
+      `the outcome line after "cannot post" for ${fault}`,
+    );
+  }
   h.sim.faults.clear();
   h.slack.clearFaults();
   const ops = operationPosts(id).length;
