@@ -64,11 +64,12 @@ async function retryUnder(
   for (const f of setup.slack ?? []) h.slack.fault({ ...f, match: f.match ?? id });
   const user = setup.user ?? USERS.responder;
   const seen = h.slack.ephemerals.filter((e) => e.user === user).length;
+  const newPrivateLines = () => h.slack.ephemerals.filter((e) => e.user === user).slice(seen);
   const started = Date.now();
   const res = await h.command(user, CHANNELS.incident, `retry ${id}`);
   expect(res.status).toBe(200);
   const answer = await waitFor(
-    () => h.slack.ephemerals.filter((e) => e.user === user).slice(seen).find((e) => expectAnswer.test(e.text)),
+    () => newPrivateLines().find((e) => expectAnswer.test(e.text)),
     20_000,
     `an answer matching ${expectAnswer} for ${fault}`,
   );
@@ -77,7 +78,7 @@ async function retryUnder(
     // The bot sends a second private line (the outcome, naming the instance) after "cannot post".
     // Waiting for it keeps it from arriving during the next case and being taken for that case's answer.
     await waitFor(
-      () => h.slack.ephemerals.filter((e) => e.user === user).slice(seen).find((e) => e.text.includes(id) && /sent for/.test(e.text)),
+      () => newPrivateLines().find((e) => e.text.includes(id) && /sent for/.test(e.text)),
       10_000,
       `the outcome line after "cannot post" for ${fault}`,
     );
