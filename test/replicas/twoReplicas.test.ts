@@ -148,10 +148,19 @@ async function killWatcherAndMeasure(policyFile: string, midPoll: boolean): Prom
     owner = ((await c.query('SELECT lease_owner FROM watches WHERE instance_id = $1 AND lease_owner IS NOT NULL', [id])).rows[0] as { lease_owner?: string } | undefined)?.lease_owner;
     if (!owner) await new Promise((r) => setTimeout(r, 5));
   }
-  await c.end();
   expect(owner).toBeDefined();
+  if (!midPoll) {
+    // Let that poll finish: kill only once the lease is seen released (a fixed pause was too short
+    // on a loaded machine, so the kill fell mid-poll and measured the 15 s lease instead).
+    const released = Date.now() + 5000;
+    while (Date.now() < released) {
+      const held = (await c.query('SELECT 1 FROM watches WHERE instance_id = $1 AND lease_owner IS NOT NULL', [id])).rowCount;
+      if (!held) break;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+  await c.end();
   const victim = alive.find((r) => r.stdout.some((l) => replicaOf(l) === owner))!;
-  if (!midPoll) await new Promise((r) => setTimeout(r, 50)); // let that poll finish: the lease is released
   victim.child.kill('SIGKILL');
   const killedAt = Date.now();
   await victim.exited;
