@@ -129,15 +129,47 @@ function slidingRateLimit(t: { int: string; text: string }): string {
   `;
 }
 
+/**
+ * Version 3: operation attempts, written before every operation POST and resolved with its audit
+ * row. The partial unique index keeps at most one open attempt per instance, whatever the replicas do.
+ */
+function attempts(t: { int: string; text: string }): string {
+  return `
+    CREATE TABLE attempts (
+      id ${t.text} PRIMARY KEY,
+      lock_key ${t.text} NOT NULL,
+      workspace_id ${t.text} NOT NULL,
+      instance_id ${t.text} NOT NULL,
+      operation ${t.text} NOT NULL,
+      requester ${t.text} NOT NULL,
+      actor ${t.text} NOT NULL,
+      channel ${t.text},
+      approval_id ${t.text},
+      before_state ${t.text} NOT NULL,
+      card ${t.text},
+      lock_token ${t.text} NOT NULL,
+      owner ${t.text} NOT NULL,
+      lease_until ${t.int} NOT NULL,
+      created_at ${t.int} NOT NULL,
+      resolved_at ${t.int},
+      outcome ${t.text}
+    );
+    CREATE UNIQUE INDEX attempts_one_open ON attempts (lock_key) WHERE resolved_at IS NULL;
+    CREATE INDEX attempts_open_lease ON attempts (lease_until) WHERE resolved_at IS NULL;
+  `;
+}
+
 const SQLITE_TYPES = { id: 'INTEGER PRIMARY KEY AUTOINCREMENT', int: 'INTEGER', text: 'TEXT' };
 const POSTGRES_TYPES = { id: 'BIGSERIAL PRIMARY KEY', int: 'BIGINT', text: 'TEXT' };
 
 export const SQLITE_MIGRATIONS: Migration[] = [
   { version: 1, sql: schema(SQLITE_TYPES) },
   { version: 2, sql: slidingRateLimit(SQLITE_TYPES) },
+  { version: 3, sql: attempts(SQLITE_TYPES) },
 ];
 
 export const POSTGRES_MIGRATIONS: Migration[] = [
   { version: 1, sql: schema(POSTGRES_TYPES) },
   { version: 2, sql: slidingRateLimit(POSTGRES_TYPES) },
+  { version: 3, sql: attempts(POSTGRES_TYPES) },
 ];

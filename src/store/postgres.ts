@@ -2,20 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
 import { POSTGRES_MIGRATIONS } from './migrations';
 import {
+  ATTEMPT_INSERT_COLUMNS,
+  attemptColumns,
   lockKey,
   RATE_HITS_PRUNE_EVERY,
   rowToApproval,
+  rowToAttempt,
   rowToAudit,
   rowToCard,
   rowToWatch,
   SEEN_EVENTS_KEEP_MS,
   SEEN_EVENTS_PRUNE_EVERY,
   type ApprovalRow,
+  type AttemptRow,
   type AuditRow,
   type CardRow,
   type WatchRow,
 } from './rows';
-import type { Approval, ApprovalState, AuditQuery, AuditRecord, CardRecord, InstanceKey, LockHolder, LockResult, RateSlot, Store, VoteResult, Watch } from './types';
+import type { Approval, ApprovalState, AuditQuery, AuditRecord, BeginAttemptResult, CardRecord, InstanceKey, LockHolder, LockResult, RateSlot, Store, VoteResult, Watch } from './types';
 
 /**
  * The shared store for several replicas. Atomicity comes from PostgreSQL itself: upserts with
@@ -85,11 +89,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     kind: 'postgres',
 
     async appendAudit(r: AuditRecord) {
-      await q(
-        `INSERT INTO audit (at, event, operation, instance_id, workspace_id, user_id, channel, outcome, request_id, approval_id, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [r.at, r.event, r.operation ?? null, r.instance_id ?? null, r.workspace_id ?? null, r.user, r.channel ?? null, r.outcome, r.request_id ?? null, r.approval_id ?? null, r.detail ?? null],
-      );
+      await insertAudit(pool, r);
     },
 
     async listAudit(query: AuditQuery) {
@@ -301,6 +301,57 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
       return slot;
     },
 
+    async beginAttempt(a, fence): Promise<BeginAttemptResult> {
+      const k = lockKey(a);
+      return withTransaction(pool, async (c) => {
+        // The lock row stays locked until COMMIT: no take-over can slip between the check and the insert.
+        const lock = (await c.query<{ token: string; user_id: string; operation: string; acquired_at: string; expires_at: string }>('SELECT * FROM locks WHERE lock_key = $1 FOR UPDATE', [k])).rows[0];
+        if (!lock || lock.token !== a.lockToken || Number(lock.expires_at) <= fence.now) {
+          const live = lock && Number(lock.expires_at) > fence.now;
+          return { begun: false, reason: 'lock_lost', ...(live ? { holder: { userId: lock.user_id, operation: lock.operation, acquiredAt: Number(lock.acquired_at) } } : {}) };
+        }
+        const open = (await c.query<{ requester: string; operation: string; created_at: string }>('SELECT requester, operation, created_at FROM attempts WHERE lock_key = $1 AND resolved_at IS NULL', [k])).rows[0];
+        if (open) return { begun: false, reason: 'attempt_open', holder: { userId: open.requester, operation: open.operation, acquiredAt: Number(open.created_at) } };
+        await c.query('UPDATE locks SET expires_at = GREATEST(expires_at, $1) WHERE lock_key = $2 AND token = $3', [fence.now + fence.lockTtlMs, k, a.lockToken]);
+        await c.query(`INSERT INTO attempts (${ATTEMPT_INSERT_COLUMNS}) VALUES (${attemptColumns(a).map((_, i) => `$${i + 1}`).join(', ')})`, attemptColumns(a));
+        return { begun: true };
+      });
+    },
+
+    async renewAttempt(id, owner, leaseUntil) {
+      return (await pool.query('UPDATE attempts SET lease_until = $1 WHERE id = $2 AND owner = $3 AND resolved_at IS NULL', [leaseUntil, id, owner])).rowCount === 1;
+    },
+
+    async resolveAttempt(id, r) {
+      return withTransaction(pool, async (c) => {
+        const closed = await c.query<{ approval_id: string | null }>(
+          'UPDATE attempts SET resolved_at = $1, outcome = $2 WHERE id = $3 AND owner = $4 AND resolved_at IS NULL RETURNING approval_id',
+          [Date.parse(r.audit.at), r.audit.outcome, id, r.owner],
+        );
+        if (closed.rowCount !== 1) return false;
+        await insertAudit(c, r.audit);
+        const approvalId = closed.rows[0]!.approval_id;
+        if (approvalId && r.approvalState) {
+          await c.query(`UPDATE approvals SET state = $1, detail = COALESCE($2, detail) WHERE id = $3 AND state = 'approved'`, [r.approvalState, r.approvalDetail ?? null, approvalId]);
+        }
+        return true;
+      });
+    },
+
+    async claimOrphanedAttempts(owner, now, leaseMs, limit) {
+      const rows = await q<AttemptRow>(
+        `WITH due AS (SELECT id FROM attempts WHERE resolved_at IS NULL AND lease_until <= $3 ORDER BY created_at LIMIT $4 FOR UPDATE SKIP LOCKED)
+         UPDATE attempts a SET owner = $1, lease_until = $2 FROM due WHERE a.id = due.id
+         RETURNING a.*`,
+        [owner, now + leaseMs, now, limit],
+      );
+      return rows.map(rowToAttempt).sort((x, y) => x.createdAt - y.createdAt);
+    },
+
+    async countOpenAttempts() {
+      return Number((await q<{ n: string }>('SELECT COUNT(*) AS n FROM attempts WHERE resolved_at IS NULL'))[0]!.n);
+    },
+
     async ping() {
       await q('SELECT 1');
     },
@@ -309,6 +360,14 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
       await pool.end();
     },
   };
+}
+
+async function insertAudit(c: Pick<Pool, 'query'> | PoolClient, r: AuditRecord): Promise<void> {
+  await c.query(
+    `INSERT INTO audit (at, event, operation, instance_id, workspace_id, user_id, channel, outcome, request_id, approval_id, detail)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [r.at, r.event, r.operation ?? null, r.instance_id ?? null, r.workspace_id ?? null, r.user, r.channel ?? null, r.outcome, r.request_id ?? null, r.approval_id ?? null, r.detail ?? null],
+  );
 }
 
 async function withClient<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {

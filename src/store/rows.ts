@@ -1,5 +1,5 @@
 import type { Operation } from '../secmaster/schemas';
-import type { Approval, ApprovalState, AuditEventName, AuditRecord, CardContext, CardRecord, InstanceKey, Watch } from './types';
+import type { Approval, ApprovalState, Attempt, AuditEventName, AuditRecord, CardContext, CardRecord, InstanceKey, Watch } from './types';
 
 /** Database rows ↔ store records, shared by the SQLite and PostgreSQL implementations. */
 
@@ -144,6 +144,67 @@ export function rowToCard(r: CardRow): CardRecord {
     workspaceId: r.workspace_id,
     instanceId: r.instance_id,
     context: JSON.parse(r.context) as CardContext,
+    createdAt: Number(r.created_at),
+  };
+}
+
+export interface AttemptRow {
+  id: string;
+  lock_key: string;
+  workspace_id: string;
+  instance_id: string;
+  operation: string;
+  requester: string;
+  actor: string;
+  channel: string | null;
+  approval_id: string | null;
+  before_state: string;
+  card: string | null;
+  lock_token: string;
+  owner: string;
+  lease_until: number | string;
+  created_at: number | string;
+}
+
+/** An attempt's columns in insert order (both stores bind them the same way). */
+export function attemptColumns(a: Attempt): unknown[] {
+  return [
+    a.id,
+    lockKey(a),
+    a.workspaceId,
+    a.instanceId,
+    a.operation,
+    a.requester,
+    a.actor,
+    a.channel ?? null,
+    a.approvalId ?? null,
+    JSON.stringify(a.before),
+    a.card ? JSON.stringify(a.card) : null,
+    a.lockToken,
+    a.owner,
+    a.leaseUntil,
+    a.createdAt,
+  ];
+}
+
+export const ATTEMPT_INSERT_COLUMNS =
+  'id, lock_key, workspace_id, instance_id, operation, requester, actor, channel, approval_id, before_state, card, lock_token, owner, lease_until, created_at';
+
+export function rowToAttempt(r: AttemptRow): Attempt {
+  return {
+    id: r.id,
+    workspaceId: r.workspace_id,
+    instanceId: r.instance_id,
+    operation: r.operation as Operation,
+    requester: r.requester,
+    actor: r.actor,
+    ...(r.channel !== null ? { channel: r.channel } : {}),
+    ...(r.approval_id !== null ? { approvalId: r.approval_id } : {}),
+    before: JSON.parse(r.before_state) as Attempt['before'],
+    ...(r.card !== null ? { card: JSON.parse(r.card) as NonNullable<Attempt['card']> } : {}),
+    lockToken: r.lock_token,
+    owner: r.owner,
+    leaseUntil: Number(r.lease_until),
     createdAt: Number(r.created_at),
   };
 }

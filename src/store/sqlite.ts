@@ -4,20 +4,24 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SQLITE_MIGRATIONS } from './migrations';
 import {
+  ATTEMPT_INSERT_COLUMNS,
+  attemptColumns,
   lockKey,
   RATE_HITS_PRUNE_EVERY,
   rowToApproval,
+  rowToAttempt,
   rowToAudit,
   rowToCard,
   rowToWatch,
   SEEN_EVENTS_KEEP_MS,
   SEEN_EVENTS_PRUNE_EVERY,
   type ApprovalRow,
+  type AttemptRow,
   type AuditRow,
   type CardRow,
   type WatchRow,
 } from './rows';
-import type { Approval, ApprovalState, AuditQuery, AuditRecord, CardRecord, InstanceKey, LockHolder, LockResult, RateSlot, Store, VoteResult, Watch } from './types';
+import type { Approval, ApprovalState, Attempt, AttemptResolution, AuditQuery, AuditRecord, BeginAttemptResult, CardRecord, InstanceKey, LockHolder, LockResult, RateSlot, Store, VoteResult, Watch } from './types';
 
 /**
  * The embedded store: one SQLite file in WAL mode. Statements are prepared once; check-then-act
@@ -94,6 +98,17 @@ export function openSqliteStore(file: string): Store {
        ON CONFLICT (channel, message_ts) DO UPDATE SET workspace_id = excluded.workspace_id, instance_id = excluded.instance_id, context = excluded.context`,
     ),
     getCard: db.prepare('SELECT * FROM cards WHERE channel = ? AND message_ts = ?'),
+    lockRow: db.prepare('SELECT token, user_id, operation, acquired_at, expires_at FROM locks WHERE lock_key = ?'),
+    extendLock: db.prepare('UPDATE locks SET expires_at = MAX(expires_at, ?) WHERE lock_key = ? AND token = ?'),
+    openAttemptOn: db.prepare('SELECT requester, operation, created_at FROM attempts WHERE lock_key = ? AND resolved_at IS NULL'),
+    insertAttempt: db.prepare(`INSERT INTO attempts (${ATTEMPT_INSERT_COLUMNS}) VALUES (${Array(15).fill('?').join(', ')})`),
+    renewAttempt: db.prepare('UPDATE attempts SET lease_until = ? WHERE id = ? AND owner = ? AND resolved_at IS NULL'),
+    closeAttempt: db.prepare('UPDATE attempts SET resolved_at = ?, outcome = ? WHERE id = ? AND owner = ? AND resolved_at IS NULL'),
+    approvalOfAttempt: db.prepare('SELECT approval_id FROM attempts WHERE id = ?'),
+    settleApproval: db.prepare(`UPDATE approvals SET state = ?, detail = COALESCE(?, detail) WHERE id = ? AND state = 'approved'`),
+    orphanedAttempts: db.prepare('SELECT * FROM attempts WHERE resolved_at IS NULL AND lease_until <= ? ORDER BY created_at LIMIT ?'),
+    leaseAttempt: db.prepare('UPDATE attempts SET owner = ?, lease_until = ? WHERE id = ? AND resolved_at IS NULL'),
+    countOpenAttempts: db.prepare('SELECT COUNT(*) AS n FROM attempts WHERE resolved_at IS NULL'),
     ping: db.prepare('SELECT 1 AS ok'),
   };
 
@@ -128,6 +143,34 @@ export function openSqliteStore(file: string): Store {
     return { granted: true };
   });
 
+  const beginAttempt = db.transaction((a: Attempt, now: number, lockTtlMs: number): BeginAttemptResult => {
+    const k = lockKey(a);
+    const lock = s.lockRow.get(k) as { token: string; user_id: string; operation: string; acquired_at: number; expires_at: number } | undefined;
+    if (!lock || lock.token !== a.lockToken || lock.expires_at <= now) {
+      const holder = lock && lock.expires_at > now ? { userId: lock.user_id, operation: lock.operation, acquiredAt: lock.acquired_at } : undefined;
+      return { begun: false, reason: 'lock_lost', ...(holder ? { holder } : {}) };
+    }
+    const open = s.openAttemptOn.get(k) as { requester: string; operation: string; created_at: number } | undefined;
+    if (open) return { begun: false, reason: 'attempt_open', holder: { userId: open.requester, operation: open.operation, acquiredAt: open.created_at } };
+    s.extendLock.run(now + lockTtlMs, k, a.lockToken);
+    s.insertAttempt.run(...attemptColumns(a));
+    return { begun: true };
+  });
+
+  const resolveAttempt = db.transaction((id: string, r: AttemptResolution): boolean => {
+    if (s.closeAttempt.run(Date.parse(r.audit.at), r.audit.outcome, id, r.owner).changes !== 1) return false;
+    s.insertAudit.run(auditParams(r.audit));
+    const approvalId = (s.approvalOfAttempt.get(id) as { approval_id: string | null }).approval_id;
+    if (approvalId && r.approvalState) s.settleApproval.run(r.approvalState, r.approvalDetail ?? null, approvalId);
+    return true;
+  });
+
+  const claimAttempts = db.transaction((owner: string, now: number, leaseMs: number, limit: number): Attempt[] => {
+    const rows = s.orphanedAttempts.all(now, limit) as AttemptRow[];
+    for (const r of rows) s.leaseAttempt.run(owner, now + leaseMs, r.id);
+    return rows.map((r) => rowToAttempt({ ...r, owner, lease_until: now + leaseMs }));
+  });
+
   let seenInserts = 0;
   let rateGrants = 0;
 
@@ -135,19 +178,7 @@ export function openSqliteStore(file: string): Store {
     kind: 'sqlite',
 
     async appendAudit(r: AuditRecord) {
-      s.insertAudit.run({
-        at: r.at,
-        event: r.event,
-        operation: r.operation ?? null,
-        instance_id: r.instance_id ?? null,
-        workspace_id: r.workspace_id ?? null,
-        user: r.user,
-        channel: r.channel ?? null,
-        outcome: r.outcome,
-        request_id: r.request_id ?? null,
-        approval_id: r.approval_id ?? null,
-        detail: r.detail ?? null,
-      });
+      s.insertAudit.run(auditParams(r));
     },
 
     async listAudit(q: AuditQuery) {
@@ -324,6 +355,26 @@ export function openSqliteStore(file: string): Store {
       return slot;
     },
 
+    async beginAttempt(a, fence) {
+      return beginAttempt.immediate(a, fence.now, fence.lockTtlMs);
+    },
+
+    async renewAttempt(id, owner, leaseUntil) {
+      return s.renewAttempt.run(leaseUntil, id, owner).changes === 1;
+    },
+
+    async resolveAttempt(id, resolution) {
+      return resolveAttempt.immediate(id, resolution);
+    },
+
+    async claimOrphanedAttempts(owner, now, leaseMs, limit) {
+      return claimAttempts.immediate(owner, now, leaseMs, limit);
+    },
+
+    async countOpenAttempts() {
+      return (s.countOpenAttempts.get() as { n: number }).n;
+    },
+
     async ping() {
       s.ping.get();
     },
@@ -331,6 +382,22 @@ export function openSqliteStore(file: string): Store {
     async close() {
       if (db.open) db.close();
     },
+  };
+}
+
+function auditParams(r: AuditRecord) {
+  return {
+    at: r.at,
+    event: r.event,
+    operation: r.operation ?? null,
+    instance_id: r.instance_id ?? null,
+    workspace_id: r.workspace_id ?? null,
+    user: r.user,
+    channel: r.channel ?? null,
+    outcome: r.outcome,
+    request_id: r.request_id ?? null,
+    approval_id: r.approval_id ?? null,
+    detail: r.detail ?? null,
   };
 }
 

@@ -46,6 +46,15 @@ export interface LockHolder {
 
 export type LockResult = { acquired: true; token: string } | { acquired: false; holder: LockHolder };
 
+/**
+ * Where a status card goes: a new message, the clicked card updated (`threadTs`: the thread the card
+ * itself sits in, if any), or a reply in another app's thread.
+ */
+export type CardPlacement =
+  | { kind: 'new' }
+  | { kind: 'update'; ts: string; threadTs?: string }
+  | { kind: 'thread'; threadTs: string };
+
 /** What re-rendering a status card needs besides the instance itself. */
 export interface CardContext {
   kind: 'status' | 'alert';
@@ -131,6 +140,51 @@ export interface CardRecord {
   createdAt: number;
 }
 
+/**
+ * An operation POST about to be sent, written before it is sent (so a crash during the call leaves a
+ * trace) and resolved when its outcome is audited. An open attempt whose lease ran out belongs to a
+ * process that died: any replica takes it over, reads the instance and records what happened.
+ */
+export interface Attempt {
+  id: string;
+  workspaceId: string;
+  instanceId: string;
+  operation: Operation;
+  /** Who asked for the operation (told of the outcome). */
+  requester: string;
+  /** Who the audit row names: the requester, or the approver whose vote reached the count. */
+  actor: string;
+  /** The channel the request came from (the outcome is shown there). */
+  channel?: string;
+  approvalId?: string;
+  /** The instance's status and start time just before the POST, to tell afterwards whether it took effect. */
+  before: { status: string; startTime?: string; name?: string };
+  /** Where the status card goes and what it shows, so whoever resolves the attempt can show it. */
+  card?: { placement: CardPlacement; context: CardContext };
+  /** The token of the instance lock the POST was sent under (released by whoever resolves it). */
+  lockToken: string;
+  owner: string;
+  leaseUntil: number;
+  createdAt: number;
+}
+
+export type BeginAttemptResult =
+  | { begun: true }
+  /** The lock is no longer this caller's (it expired, or another request took it over): nothing may be sent. */
+  | { begun: false; reason: 'lock_lost'; holder?: LockHolder }
+  /** An earlier attempt on the instance is still unresolved: its outcome must be known first. */
+  | { begun: false; reason: 'attempt_open'; holder: LockHolder };
+
+/** How an attempt ended, stored with its audit row in one transaction. */
+export interface AttemptResolution {
+  /** Only while this owner holds the attempt (a recovering replica); the live caller passes its own. */
+  owner: string;
+  audit: AuditRecord;
+  /** For an approved request: the approval's final state, set in the same transaction. */
+  approvalState?: 'executed' | 'failed';
+  approvalDetail?: string;
+}
+
 export type RateSlot = { granted: true } | { granted: false; freeAt: number };
 
 export interface Store {
@@ -189,6 +243,23 @@ export interface Store {
    * "try again in N s" is true however often someone tries in between.
    */
   takeRateSlot(key: string, now: number, windowMs: number, limit: number): Promise<RateSlot>;
+
+  /**
+   * The fence before an operation POST, atomic: while `lockToken` still holds the instance's lock
+   * (unexpired at `now`) and no other attempt on the instance is open, extends the lock to
+   * `now + lockTtlMs` and stores the attempt. Anything else stores nothing.
+   */
+  beginAttempt(attempt: Attempt, fence: { now: number; lockTtlMs: number }): Promise<BeginAttemptResult>;
+  /** Extends an open attempt's lease while its owner still works on it; false when it is not (any more) the owner's. */
+  renewAttempt(id: string, owner: string, leaseUntil: number): Promise<boolean>;
+  /**
+   * Closes an open attempt held by `owner` and appends its audit row (and settles its approval) in
+   * one transaction; false, changing nothing, when the attempt is not open or not `owner`'s.
+   */
+  resolveAttempt(id: string, resolution: AttemptResolution): Promise<boolean>;
+  /** Leases open attempts whose lease ran out (their process died) to `owner`, oldest first. */
+  claimOrphanedAttempts(owner: string, now: number, leaseMs: number, limit: number): Promise<Attempt[]>;
+  countOpenAttempts(): Promise<number>;
 
   /** Throws when the database cannot be reached (readiness). */
   ping(): Promise<void>;

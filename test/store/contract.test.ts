@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Pool } from 'pg';
 import { openPostgresStore } from '../../src/store/postgres';
 import { openSqliteStore } from '../../src/store/sqlite';
-import type { Approval, AuditRecord, LockHolder, LockResult, Store, VoteResult, Watch } from '../../src/store/types';
+import type { Approval, Attempt, AuditRecord, LockHolder, LockResult, Store, VoteResult, Watch } from '../../src/store/types';
 
 /**
  * One contract, two stores: every test below runs against SQLite and PostgreSQL alike. Each test
@@ -140,6 +140,25 @@ function approval(id: string, over: Partial<Approval> = {}): Approval {
     expiresAt: T + 600_000,
     state: 'pending',
     votes: [],
+    ...over,
+  };
+}
+
+function attempt(id: string, lockToken: string, over: Partial<Attempt> = {}): Attempt {
+  return {
+    id,
+    workspaceId: 'ws-1',
+    instanceId: 'inst-1',
+    operation: 'RETRY',
+    requester: 'U-REQ',
+    actor: 'U-REQ',
+    channel: 'C0123',
+    before: { status: 'FAILED', startTime: '2024-05-01T09:00:00Z', name: 'Brute force — ünïcode ✓' },
+    card: { placement: { kind: 'update', ts: '1700000000.000100', threadTs: '1700000000.000001' }, context: { kind: 'alert', title: 'Alert "x"', severity: 'high' } },
+    lockToken,
+    owner: 'replica-a',
+    leaseUntil: T + 10_000,
+    createdAt: T,
     ...over,
   };
 }
@@ -667,6 +686,128 @@ describe.each<[string, () => Backend]>([
       expect((await store.getApproval('a2'))!.messageTs).toBeUndefined();
       await store.setApprovalMessage('a-missing', '1700000000.000500');
       expect(await store.getApproval('a-missing')).toBeUndefined();
+    });
+  });
+
+  describe('attempts (the fence before an operation POST)', () => {
+    const key = { workspaceId: 'ws-1', instanceId: 'inst-1' };
+    const holder = (userId: string, at: number): LockHolder => ({ userId, operation: 'RETRY', acquiredAt: at });
+    const resolution = (owner: string, over: Partial<AuditRecord> = {}) => ({ owner, audit: audit({ instance_id: 'inst-1', outcome: 'done', at: '2024-05-01T10:00:05.000Z', ...over }) });
+
+    it('begins an attempt while the lock is held, extends the lock to cover the call, and round-trips every field', async () => {
+      const token = expectAcquired(await store.acquireLock(key, holder('U-REQ', T), 1_000));
+      const a = attempt('at-1', token);
+      expect(await store.beginAttempt(a, { now: T + 900, lockTtlMs: 5_000 })).toEqual({ begun: true });
+      expect(await store.countOpenAttempts()).toBe(1);
+      // The lock now lasts until T + 900 + 5 000, not T + 1 000.
+      expectRefused(await store.acquireLock(key, holder('U-2', T + 5_000), 1_000));
+      expectAcquired(await store.acquireLock(key, holder('U-2', T + 5_900), 1_000));
+      // Its lease over, another replica sees exactly what was stored.
+      const [claimed] = await store.claimOrphanedAttempts('replica-b', T + 10_000, 30_000, 10);
+      expect(claimed).toEqual({ ...a, owner: 'replica-b', leaseUntil: T + 40_000 });
+      // Optional fields absent stay absent.
+      const token2 = expectAcquired(await store.acquireLock({ workspaceId: 'ws-1', instanceId: 'inst-2' }, holder('U-REQ', T), 60_000));
+      const bare: Attempt = { ...attempt('at-2', token2, { instanceId: 'inst-2' }), channel: undefined, card: undefined, before: { status: 'RUNNING' } };
+      delete bare.channel;
+      delete bare.card;
+      expect(await store.beginAttempt(bare, { now: T, lockTtlMs: 60_000 })).toEqual({ begun: true });
+      const [back] = await store.claimOrphanedAttempts('replica-b', T + 10_000, 30_000, 10);
+      expect(back).toEqual({ ...bare, owner: 'replica-b', leaseUntil: T + 40_000 });
+      expect(Object.keys(back!)).not.toContain('card');
+    });
+
+    it('refuses, storing nothing, when the lock expired, was taken over, or the token is wrong', async () => {
+      const old = expectAcquired(await store.acquireLock(key, holder('U-1', T), 1_000));
+      expect(await store.beginAttempt(attempt('at-x', 'not-the-token'), { now: T + 10, lockTtlMs: 60_000 })).toEqual({ begun: false, reason: 'lock_lost', holder: holder('U-1', T) });
+      // Expired and nobody took it: still lost, with no holder to name.
+      expect(await store.beginAttempt(attempt('at-1', old), { now: T + 1_000, lockTtlMs: 60_000 })).toEqual({ begun: false, reason: 'lock_lost' });
+      // Taken over: the old token is fenced off, and the new holder is named.
+      const fresh = expectAcquired(await store.acquireLock(key, holder('U-2', T + 1_500), 1_000));
+      expect(await store.beginAttempt(attempt('at-2', old), { now: T + 1_600, lockTtlMs: 60_000 })).toEqual({ begun: false, reason: 'lock_lost', holder: holder('U-2', T + 1_500) });
+      expect(await store.countOpenAttempts()).toBe(0);
+      // A lost fence did not extend anyone's lock: the new holder's still ends at T + 2 500.
+      expectAcquired(await store.acquireLock(key, holder('U-3', T + 2_500), 1_000));
+      expect(await store.beginAttempt(attempt('at-3', fresh), { now: T + 2_600, lockTtlMs: 60_000 })).toMatchObject({ begun: false, reason: 'lock_lost' });
+    });
+
+    it('allows one open attempt per instance: a new lock holder must wait for the earlier outcome', async () => {
+      const first = expectAcquired(await store.acquireLock(key, holder('U-1', T), 60_000));
+      expect(await store.beginAttempt(attempt('at-1', first, { requester: 'U-1' }), { now: T + 5, lockTtlMs: 60_000 })).toEqual({ begun: true });
+      await store.releaseLock(key, first);
+      const second = expectAcquired(await store.acquireLock(key, holder('U-2', T + 10), 60_000));
+      expect(await store.beginAttempt(attempt('at-2', second, { requester: 'U-2' }), { now: T + 20, lockTtlMs: 60_000 })).toEqual({
+        begun: false,
+        reason: 'attempt_open',
+        holder: { userId: 'U-1', operation: 'RETRY', acquiredAt: T },
+      });
+      expect(await store.resolveAttempt('at-1', resolution('replica-a'))).toBe(true);
+      expect(await store.beginAttempt(attempt('at-2', second, { requester: 'U-2' }), { now: T + 30, lockTtlMs: 60_000 })).toEqual({ begun: true });
+      // Other instances are not held up.
+      const elsewhere = expectAcquired(await store.acquireLock({ workspaceId: 'ws-1', instanceId: 'inst-9' }, holder('U-3', T), 60_000));
+      expect(await store.beginAttempt(attempt('at-9', elsewhere, { instanceId: 'inst-9' }), { now: T + 30, lockTtlMs: 60_000 })).toEqual({ begun: true });
+    });
+
+    it('of 10 concurrent fences on two connections, one begins', async () => {
+      const other = await replica();
+      const token = expectAcquired(await store.acquireLock(key, holder('U-1', T), 60_000));
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? other : store).beginAttempt(attempt(`at-${i}`, token), { now: T + 1, lockTtlMs: 60_000 })));
+      expect(results.filter((r) => r.begun)).toHaveLength(1);
+      expect(results.filter((r) => !r.begun && r.reason === 'attempt_open')).toHaveLength(9);
+      expect(await store.countOpenAttempts()).toBe(1);
+    });
+
+    it('resolves once, with its audit row in the same step; a wrong owner resolves nothing', async () => {
+      const token = expectAcquired(await store.acquireLock(key, holder('U-1', T), 60_000));
+      await store.beginAttempt(attempt('at-1', token), { now: T, lockTtlMs: 60_000 });
+      expect(await store.resolveAttempt('at-1', resolution('replica-b'))).toBe(false);
+      expect(await store.listAudit({})).toEqual([]);
+      expect(await store.resolveAttempt('at-1', resolution('replica-a', { detail: 'first' }))).toBe(true);
+      expect(await store.resolveAttempt('at-1', resolution('replica-a', { detail: 'second' }))).toBe(false);
+      expect((await store.listAudit({})).map((r) => r.detail)).toEqual(['first']);
+      expect(await store.countOpenAttempts()).toBe(0);
+      expect(await store.claimOrphanedAttempts('replica-b', T + 1_000_000, 1_000, 10)).toEqual([]);
+      expect(await store.resolveAttempt('missing', resolution('replica-a'))).toBe(false);
+    });
+
+    it("settles an approved request's approval with its resolution, and only an approved one", async () => {
+      await store.createApproval(approval('ap-1', { instanceId: 'inst-1', state: 'approved' }));
+      await store.createApproval(approval('ap-2', { instanceId: 'inst-2' }));
+      const t1 = expectAcquired(await store.acquireLock(key, holder('U-1', T), 60_000));
+      const t2 = expectAcquired(await store.acquireLock({ workspaceId: 'ws-1', instanceId: 'inst-2' }, holder('U-1', T), 60_000));
+      await store.beginAttempt(attempt('at-1', t1, { approvalId: 'ap-1' }), { now: T, lockTtlMs: 60_000 });
+      await store.beginAttempt(attempt('at-2', t2, { instanceId: 'inst-2', approvalId: 'ap-2' }), { now: T, lockTtlMs: 60_000 });
+      expect(await store.resolveAttempt('at-1', { ...resolution('replica-a'), approvalState: 'executed', approvalDetail: 'done_unconfirmed' })).toBe(true);
+      expect(await store.getApproval('ap-1')).toMatchObject({ state: 'executed', detail: 'done_unconfirmed' });
+      // A pending approval is not moved by an attempt's resolution.
+      expect(await store.resolveAttempt('at-2', { ...resolution('replica-a'), approvalState: 'failed' })).toBe(true);
+      expect((await store.getApproval('ap-2'))!.state).toBe('pending');
+    });
+
+    it('claims only open attempts whose lease ran out, each once across replicas; the old owner then can neither renew nor resolve', async () => {
+      for (const [i, inst] of ['inst-1', 'inst-2', 'inst-3'].entries()) {
+        const token = expectAcquired(await store.acquireLock({ workspaceId: 'ws-1', instanceId: inst }, holder('U-1', T), 60_000));
+        await store.beginAttempt(attempt(`at-${i + 1}`, token, { instanceId: inst, createdAt: T + i, leaseUntil: T + 1_000 }), { now: T + i, lockTtlMs: 60_000 });
+      }
+      // The owner of at-3 is alive and renews it.
+      expect(await store.renewAttempt('at-3', 'replica-a', T + 5_000)).toBe(true);
+      expect(await store.renewAttempt('at-3', 'replica-x', T + 9_000)).toBe(false);
+      expect(await store.claimOrphanedAttempts('replica-b', T + 999, 10_000, 10)).toEqual([]);
+
+      const other = await replica();
+      const [mine, theirs] = await Promise.all([store.claimOrphanedAttempts('replica-b', T + 1_000, 10_000, 10), other.claimOrphanedAttempts('replica-c', T + 1_000, 10_000, 10)]);
+      expect([...ids(mine), ...ids(theirs)].sort()).toEqual(['at-1', 'at-2']);
+      // Oldest first.
+      const all = [...mine, ...theirs];
+      if (mine.length === 2) expect(ids(mine)).toEqual(['at-1', 'at-2']);
+      const claimedBy = (id: string) => all.find((a) => a.id === id)!.owner;
+      expect(await store.renewAttempt('at-1', 'replica-a', T + 20_000)).toBe(false);
+      expect(await store.resolveAttempt('at-1', resolution('replica-a'))).toBe(false);
+      expect(await store.resolveAttempt('at-1', resolution(claimedBy('at-1')))).toBe(true);
+      // A claimed attempt is not claimed again while its new lease runs.
+      expect(await store.claimOrphanedAttempts('replica-d', T + 2_000, 10_000, 10)).toEqual([]);
+      // Past every lease (at-3's renewal ran to T + 5 000): the rest, oldest first.
+      expect(ids(await store.claimOrphanedAttempts('replica-d', T + 11_000, 10_000, 10))).toEqual(['at-2', 'at-3']);
+      expect(await store.countOpenAttempts()).toBe(2);
     });
   });
 

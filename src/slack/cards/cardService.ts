@@ -3,7 +3,7 @@ import type { Logger } from '../../log';
 import type { NewWatch, WatchSink, Watcher } from '../../operations/watcher';
 import { formatDuration } from '../../policy/duration';
 import { isFinalStatus, type Instance } from '../../secmaster/schemas';
-import type { CardContext, Store, Watch } from '../../store/types';
+import type { CardContext, CardPlacement, Store, Watch } from '../../store/types';
 import { instanceTitle } from '../blocks/instanceFacts';
 import { message, section } from '../blocks/kit';
 import { renderStatusCard } from '../blocks/statusCard';
@@ -18,11 +18,7 @@ import { SLASH_COMMAND } from '../ids';
  * the watch; and, as the watcher's sink, updates cards on status changes and announces the final
  * status in the card's thread, mentioning the requester.
  */
-export type CardPlacement =
-  | { kind: 'new' }
-  /** `threadTs`: the thread the card itself sits in (a card posted in another app's thread), if any. */
-  | { kind: 'update'; ts: string; threadTs?: string }
-  | { kind: 'thread'; threadTs: string };
+export type { CardPlacement } from '../../store/types';
 
 export interface PublishInput {
   channel: string;
