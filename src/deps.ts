@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { WebClient } from '@slack/web-api';
 import type { Dispatcher } from 'undici';
 import { createApprovalService } from './approvals/service';
@@ -33,8 +34,10 @@ export interface BuildOptions {
   /** Replaces the configured credential (simulator mode: a token the simulator issued). */
   secmasterAuth?: Authenticator;
   dispatcher?: Dispatcher;
-  /** Replica identity for watch leases (tests name them). */
+  /** Replica identity for watch leases and operation attempts (tests name them). */
   owner?: string;
+  /** The instance lock's TTL (tests shorten it; see operations/service.ts). */
+  lockTtlMs?: number;
   now?: () => number;
 }
 
@@ -43,6 +46,8 @@ export type Deps = Awaited<ReturnType<typeof buildDeps>>;
 export async function buildDeps(config: Config, opts: BuildOptions) {
   const { logger } = opts;
   const now = opts.now ?? Date.now;
+  // This replica: the owner of its watch leases and of the operation attempts it sends.
+  const owner = opts.owner ?? `replica-${randomUUID()}`;
 
   // Local checks first: a bad policy file or database fails start-up before any network call.
   const policy = createPolicyHolder(await loadPolicyFile(config.policyFile));
@@ -123,6 +128,8 @@ export async function buildDeps(config: Config, opts: BuildOptions) {
     audit,
     approvals: approvalRequester,
     operationsPerUserPerMinute: config.operationsPerUserPerMinute,
+    lockTtlMs: opts.lockTtlMs,
+    owner,
     now,
   });
   const watcher = createWatcher({
@@ -134,7 +141,7 @@ export async function buildDeps(config: Config, opts: BuildOptions) {
     pollMaxIntervalMs: config.watch.pollMaxIntervalMs,
     timeoutMs: config.watch.timeoutMs,
     readsPerSecond: config.watch.readsPerSecond,
-    owner: opts.owner,
+    owner,
     now,
     observe: (e) => {
       if (e === 'read') metrics.statusReads.inc();

@@ -3,10 +3,10 @@ import type { AuditTrail } from '../audit/trail';
 import type { OperationOutcome, Target } from '../domain/outcome';
 import { auditEntryFor } from '../operations/auditEntry';
 import type { ApprovalRequester, OperationsService } from '../operations/service';
-import { isApprover, type GroupMembership } from '../policy/evaluate';
+import { evaluate, isApprover, type Decision, type GroupMembership } from '../policy/evaluate';
 import type { Policy } from '../policy/load';
 import type { Operation } from '../secmaster/schemas';
-import type { Approval, Store } from '../store/types';
+import type { Approval, Attempt, Store } from '../store/types';
 
 /**
  * The two-person rule. An approval is bound to what it approves (instance, operation, requester,
@@ -24,8 +24,11 @@ export type DecideResult =
   | { kind: 'expired'; approval: Approval; justExpired: boolean }
   | { kind: 'counted'; approval: Approval }
   | { kind: 'rejected'; approval: Approval }
-  /** The count was reached but the instance's status no longer allows the operation. */
-  | { kind: 'void'; approval: Approval; outcome: OperationOutcome }
+  /**
+   * The count was reached but the approval no longer holds: the instance's status no longer allows
+   * the operation, or the policy in force no longer grants it (requester, approvers or rule).
+   */
+  | { kind: 'void'; approval: Approval; why: { kind: 'status'; status: string } | { kind: 'revoked'; detail: string } }
   | { kind: 'executed'; approval: Approval; outcome: OperationOutcome }
   | { kind: 'failed'; approval: Approval; outcome: OperationOutcome };
 
@@ -57,6 +60,14 @@ export interface ApprovalServiceDeps {
 
 const INTERRUPTED_AFTER_MS = 2 * 60_000;
 
+/** Why the requester is no longer granted the operation, in words for the card and the audit. */
+const DENIAL_TEXT: Record<Extract<Decision, { effect: 'deny' }>['reason'], string> = {
+  foreign_team: 'their Slack team is not the one the policy names',
+  no_rule: 'no rule grants it any more',
+  not_in_role: 'they no longer hold a role that may',
+  channel_not_allowed: 'it is no longer allowed in this channel',
+};
+
 export function createApprovalService(deps: ApprovalServiceDeps): ApprovalService {
   const now = deps.now ?? Date.now;
 
@@ -79,17 +90,51 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
     return isApprover(deps.policy(), a.approverRoles, who, deps.groups);
   }
 
+  /**
+   * Why an approval that reached its count no longer holds under the policy in force (a SIGHUP may
+   * have changed it since the request): the requester must still be granted the operation here, and,
+   * when it still needs approval, enough of the votes must come from people who are approvers under
+   * the rule that now applies. Undefined when it holds.
+   */
+  async function revokedBy(a: Approval): Promise<string | undefined> {
+    const policy = deps.policy();
+    const decision = await evaluate(policy, { teamId: a.teamId, userId: a.requester, channelId: a.channel }, a.operation, deps.groups);
+    if (decision.effect === 'deny') return `the requester may no longer ${a.operation.toLowerCase()} here (${DENIAL_TEXT[decision.reason]})`;
+    if (decision.effect === 'allow') return undefined;
+    const rule = decision.approval;
+    let counting = 0;
+    for (const v of a.votes) {
+      if (v.userId !== a.requester && (await isApprover(policy, rule.approvers, { teamId: a.teamId, userId: v.userId }, deps.groups))) counting++;
+    }
+    if (counting >= rule.count) return undefined;
+    return `${decision.rule.label} now needs ${rule.count} approval${rule.count > 1 ? 's' : ''} from ${rule.approvers.join(', ')}, and ${counting} of the ${a.votes.length} given ${counting === 1 ? 'comes' : 'come'} from a current approver`;
+  }
+
   async function execute(a: Approval): Promise<DecideResult> {
-    const outcome = await deps.ops.runApproved(a);
+    const revoked = await revokedBy(a);
+    if (revoked) {
+      await deps.store.transitionApproval(a.id, 'approved', 'void', { detail: `no longer allowed: ${revoked}` });
+      await record('void', a, a.decidedBy ?? a.requester, 'revoked', revoked);
+      return { kind: 'void', approval: (await deps.store.getApproval(a.id)) ?? a, why: { kind: 'revoked', detail: revoked } };
+    }
+    // The card the approval card becomes once the operation is sent (kept with the attempt for a restart).
+    const card: Attempt['card'] = {
+      placement: a.messageTs ? { kind: 'update', ts: a.messageTs } : { kind: 'new' },
+      context: { kind: 'status', requester: a.requester, operation: a.operation, reason: a.reason, approvers: a.votes.map((v) => v.userId) },
+    };
+    const { outcome, settled } = await deps.ops.runApproved(a, card);
     const target: Target = { workspaceId: a.workspaceId, instanceId: a.instanceId };
     if (outcome.code === 'invalid_status') {
       await deps.store.transitionApproval(a.id, 'approved', 'void', { detail: `instance is ${outcome.instance.status}` });
       await record('void', a, a.decidedBy ?? a.requester, outcome.instance.status, `${a.operation} needs another status; the instance is ${outcome.instance.status}`);
-      return { kind: 'void', approval: (await deps.store.getApproval(a.id)) ?? a, outcome };
+      return { kind: 'void', approval: (await deps.store.getApproval(a.id)) ?? a, why: { kind: 'status', status: outcome.instance.status } };
     }
     const ok = outcome.code === 'done' || outcome.code === 'done_unconfirmed';
-    await deps.store.transitionApproval(a.id, 'approved', ok ? 'executed' : 'failed', { detail: outcome.code });
-    await deps.audit.record(auditEntryFor('executed', { userId: a.decidedBy ?? a.requester, channelId: a.channel }, target, a.operation, outcome, a.id));
+    // A sent operation was audited and its approval settled with its attempt, in one transaction.
+    if (!settled) {
+      await deps.store.transitionApproval(a.id, 'approved', ok ? 'executed' : 'failed', { detail: outcome.code });
+      await deps.audit.record(auditEntryFor('executed', { userId: a.decidedBy ?? a.requester, channelId: a.channel }, target, a.operation, outcome, a.id));
+    }
     return { kind: ok ? 'executed' : 'failed', approval: (await deps.store.getApproval(a.id)) ?? a, outcome };
   }
 

@@ -21,6 +21,7 @@ export const OUTCOME_CODES = [
   'unavailable',
   'approval_requested',
   'approval_pending',
+  'not_sent',
 ] as const;
 export type OutcomeCode = (typeof OUTCOME_CODES)[number];
 
@@ -48,4 +49,9 @@ export type OperationOutcome =
   | { code: 'unavailable'; operation: Operation; error: SecMasterError }
   | { code: 'approval_requested'; operation: Operation; approval: Approval; instance: Instance }
   /** The same request already waits for approval. */
-  | { code: 'approval_pending'; operation: Operation; approval: Approval };
+  | { code: 'approval_pending'; operation: Operation; approval: Approval }
+  /**
+   * Checked and allowed, but not sent: the instance lock was lost while the bot waited (another
+   * request may have taken over), or the process is shutting down and would not see the answer.
+   */
+  | { code: 'not_sent'; operation: Operation; reason: 'lock_lost' | 'shutting_down' };

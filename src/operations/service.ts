@@ -6,7 +6,8 @@ import type { Policy } from '../policy/load';
 import type { SecMasterClient } from '../secmaster/client';
 import { asSecMasterError } from '../secmaster/errors';
 import { statusAllows, type Instance, type Operation } from '../secmaster/schemas';
-import type { Approval, Store } from '../store/types';
+import type { Approval, Attempt, Store } from '../store/types';
+import { createAttemptLedger, type AttemptContext, type AttemptLedger } from './attempts';
 import { auditEntryFor } from './auditEntry';
 import { verifyEffect } from './verifyEffect';
 
@@ -15,15 +16,21 @@ const RATE_WINDOW_MS = 60_000;
 
 /**
  * Runs a person's request for an operation: authorize → rate limit → lock the instance → read it →
- * refuse what its status cannot take → operate once → release. Knows nothing of Slack; returns an
- * {@link OperationOutcome} that the Slack layer renders, and audits every decision.
+ * refuse what its status cannot take → fence and trace (the attempt) → operate once → audit and
+ * close the attempt → release. Knows nothing of Slack; returns an {@link OperationOutcome} that the
+ * Slack layer renders, and audits every decision.
  */
+
+/** How long the instance lock lasts; renewed at the fence, after which at most two bounded calls follow. */
+export const LOCK_TTL_MS = 60_000;
 
 export interface OperationRequest {
   principal: Principal;
   operation: Operation;
   target: Target;
   reason?: string;
+  /** Where the status card goes and what it shows: kept with the attempt, for whoever resolves it. */
+  card?: Attempt['card'];
 }
 
 /** Creates approval requests; the approvals module implements it. */
@@ -36,25 +43,34 @@ export interface OperationsDeps {
   policy: () => Policy;
   groups: GroupMembership;
   secmaster: SecMasterClient;
-  store: Pick<Store, 'acquireLock' | 'releaseLock' | 'takeRateSlot'>;
+  store: Pick<Store, 'acquireLock' | 'releaseLock' | 'takeRateSlot' | 'beginAttempt' | 'renewAttempt' | 'resolveAttempt'>;
   audit: AuditTrail;
   approvals?: ApprovalRequester;
   operationsPerUserPerMinute: number;
-  /** How long a lock survives a crashed holder; longer than any operation call can take. */
+  /** How long a lock survives a crashed holder (default {@link LOCK_TTL_MS}); tests shorten it. */
   lockTtlMs?: number;
+  /** This replica, as the owner of the attempts it sends. */
+  owner?: string;
   now?: () => number;
 }
 
 export interface OperationsService {
   authorize(principal: Principal, permission: Permission): Promise<Decision>;
   requestOperation(req: OperationRequest): Promise<OperationOutcome>;
-  /** Runs an approved request once (the approver's click reached the count); the caller audits it. */
-  runApproved(approval: Approval): Promise<OperationOutcome>;
+  /**
+   * Runs an approved request once (the approver's click reached the count). `settled`: the POST was
+   * sent, so its attempt's resolution audits it and settles the approval (here or, after a crash, in
+   * another process); otherwise nothing was sent and the caller audits and settles it.
+   */
+  runApproved(approval: Approval, card?: Attempt['card']): Promise<{ outcome: OperationOutcome; settled: boolean }>;
+  /** The attempt ledger: calls in flight for shutdown, and the fence. */
+  readonly attempts: AttemptLedger;
 }
 
 export function createOperationsService(deps: OperationsDeps): OperationsService {
   const now = deps.now ?? Date.now;
-  const lockTtlMs = deps.lockTtlMs ?? 60_000;
+  const lockTtlMs = deps.lockTtlMs ?? LOCK_TTL_MS;
+  const attempts = createAttemptLedger({ store: deps.store, audit: deps.audit, owner: deps.owner ?? `replica-${process.pid}`, lockTtlMs, now });
 
   async function audit(event: 'operation' | 'denied', who: { userId: string; channelId?: string }, target: Target, operation: string, outcome: OperationOutcome) {
     await deps.audit.record(auditEntryFor(event, who, target, operation, outcome));
@@ -81,11 +97,16 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
   }
 
   /** Runs `fn` holding the instance's lock in the store; a held lock answers who holds it. */
-  async function underInstanceLock(target: Target, userId: string, operation: Operation, fn: () => Promise<OperationOutcome>): Promise<OperationOutcome> {
+  async function underInstanceLock<R extends { outcome: OperationOutcome }>(
+    target: Target,
+    userId: string,
+    operation: Operation,
+    fn: (lockToken: string) => Promise<R>,
+  ): Promise<R | { outcome: OperationOutcome; settled: false }> {
     const lock = await deps.store.acquireLock(target, { userId, operation, acquiredAt: now() }, lockTtlMs);
-    if (!lock.acquired) return { code: 'in_progress', operation, holder: lock.holder };
+    if (!lock.acquired) return { outcome: { code: 'in_progress', operation, holder: lock.holder }, settled: false };
     try {
-      return await fn();
+      return await fn(lock.token);
     } finally {
       await deps.store.releaseLock(target, lock.token).catch(() => undefined);
     }
@@ -94,14 +115,23 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
   /**
    * Lock → (rate limit) → read → status check → operate → release. The rate limit counts only
    * requests that get past the lock, so a burst of double-clicks costs a person one operation.
+   * `settled`: the POST was sent and its attempt's resolution has audited it.
    */
-  function execute(userId: string, operation: Operation, target: Target, limitFor?: Principal): Promise<OperationOutcome> {
-    return underInstanceLock(target, userId, operation, async () => {
+  function execute(operation: Operation, target: Target, context: AttemptContext, limitFor?: Principal): Promise<{ outcome: OperationOutcome; settled: boolean }> {
+    return underInstanceLock(target, context.requester, operation, async (lockToken) => {
       const limited = limitFor ? await rateLimited(limitFor, operation) : undefined;
-      if (limited) return limited;
+      if (limited) return { outcome: limited, settled: false };
       const before = await readOperable(target, operation);
-      if (!before.ok) return before.outcome;
-      return operate(operation, target, before.instance);
+      if (!before.ok) return { outcome: before.outcome, settled: false };
+      const opened = await attempts.open({ target, operation, before: before.instance, context, lockToken });
+      if (!opened.ok) return { outcome: opened.outcome, settled: false };
+      try {
+        const outcome = await operate(operation, target, before.instance);
+        await attempts.settle(opened.attempt, outcome);
+        return { outcome, settled: true };
+      } finally {
+        opened.done();
+      }
     });
   }
 
@@ -131,19 +161,20 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
    * Asks for approval under the instance lock, so a double click or a redelivered request cannot
    * post two approval cards: the second finds the first pending (or the lock held).
    */
-  function askApproval(req: OperationRequest, decision: Extract<Decision, { effect: 'approval' }>): Promise<OperationOutcome> {
+  async function askApproval(req: OperationRequest, decision: Extract<Decision, { effect: 'approval' }>): Promise<OperationOutcome> {
     const approvals = deps.approvals;
     if (!approvals) throw new Error('policy asks for approval but no approval service is configured');
-    return underInstanceLock(req.target, req.principal.userId, req.operation, async () => {
+    const asked = await underInstanceLock(req.target, req.principal.userId, req.operation, async () => {
       const pending = await approvals.findPending(req.target, req.operation);
-      if (pending) return { code: 'approval_pending', operation: req.operation, approval: pending };
+      if (pending) return { outcome: { code: 'approval_pending', operation: req.operation, approval: pending } };
       const limited = await rateLimited(req.principal, req.operation);
-      if (limited) return limited;
+      if (limited) return { outcome: limited };
       const current = await readOperable(req.target, req.operation);
-      if (!current.ok) return current.outcome;
+      if (!current.ok) return { outcome: current.outcome };
       const approval = await approvals.ask({ request: req, decision, instance: current.instance });
-      return { code: 'approval_requested', operation: req.operation, approval, instance: current.instance };
+      return { outcome: { code: 'approval_requested', operation: req.operation, approval, instance: current.instance } };
     });
+    return asked.outcome;
   }
 
   /** A sliding minute per person, counted in the store so every replica shares it. */
@@ -172,13 +203,17 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
         return outcome;
       }
 
-      const outcome = await execute(req.principal.userId, req.operation, req.target, req.principal);
-      await audit('operation', who, req.target, req.operation, outcome);
+      const context: AttemptContext = { requester: req.principal.userId, actor: req.principal.userId, channel: req.principal.channelId, card: req.card };
+      const { outcome, settled } = await execute(req.operation, req.target, context, req.principal);
+      if (!settled) await audit('operation', who, req.target, req.operation, outcome);
       return outcome;
     },
 
-    async runApproved(approval) {
-      return execute(approval.requester, approval.operation, { workspaceId: approval.workspaceId, instanceId: approval.instanceId });
+    runApproved(approval, card) {
+      const context: AttemptContext = { requester: approval.requester, actor: approval.decidedBy ?? approval.requester, channel: approval.channel, approvalId: approval.id, card };
+      return execute(approval.operation, { workspaceId: approval.workspaceId, instanceId: approval.instanceId }, context);
     },
+
+    attempts,
   };
 }

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Authenticator } from './auth/types';
 import { SecMasterError } from './errors';
-import type { RetryPolicy } from './retry';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
 import {
   auditLogListSchema,
   instanceListSchema,
@@ -105,6 +105,9 @@ export function createSecMasterClient(opts: SecMasterClientOptions): SecMasterCl
     }
 
     async function attempt(): Promise<Answer<T>> {
+      // One deadline for the call, the repeat after a token renewal included.
+      const policy = opts.retry ?? DEFAULT_RETRY_POLICY;
+      const deadlineAt = policy.now() + policy.deadlineMs;
       let renewed = false;
       for (;;) {
         let used: Record<string, string> = {};
@@ -119,6 +122,7 @@ export function createSecMasterClient(opts: SecMasterClientOptions): SecMasterCl
             call: callName,
             idempotent: spec.idempotent,
             policy: opts.retry,
+            deadlineAt,
             onAttempt: (a) => opts.observe?.({ call: name, ...a }),
           });
         } catch (err) {

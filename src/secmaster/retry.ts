@@ -11,6 +11,12 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** No retry starts once this much time has passed since the first attempt. */
   budgetMs: number;
+  /**
+   * No call lasts longer than this in all: getting its credential, every attempt (each also bounded
+   * by the transport's `requestTimeoutMs`), every pause, and the one repeat after a token renewal.
+   * The operation lock's TTL is set well above it.
+   */
+  deadlineMs: number;
   random: () => number;
   sleep: (ms: number) => Promise<void>;
   now: () => number;
@@ -22,6 +28,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxDelayMs: 4_000,
   // A person waits for the answer: no retry starts after 8 s, so they hear back within about 15 s.
   budgetMs: 8_000,
+  // The last retry starts by 8 s and one request lasts at most 10 s (transport.ts): 20 s bounds it all.
+  deadlineMs: 20_000,
   random: Math.random,
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   now: Date.now,

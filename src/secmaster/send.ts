@@ -14,19 +14,23 @@ export interface SendOptions {
   policy?: RetryPolicy;
   /** Told of every attempt, for metrics and benchmarks. */
   onAttempt?: (info: { status: number | 'error'; durationMs: number }) => void;
+  /** When the whole call must be over (on `policy.now`'s clock); `policy.deadlineMs` from the start when unset. */
+  deadlineAt?: number;
 }
 
 export async function sendWithRetry(transport: Transport, prepare: () => Promise<HttpRequest>, opts: SendOptions): Promise<HttpResponse> {
   const policy = opts.policy ?? DEFAULT_RETRY_POLICY;
   const startedAt = policy.now();
+  const deadlineAt = opts.deadlineAt ?? startedAt + policy.deadlineMs;
   for (let attempt = 1; ; attempt++) {
-    const req = await prepare();
+    const req = await beforeDeadline(prepare(), deadlineAt - policy.now(), opts.call);
     const t0 = policy.now();
     let result: AttemptResult;
     let res: HttpResponse | undefined;
     let failure: TransportError | undefined;
     try {
-      res = await transport(req);
+      // The deadline covers the body too: the transport aborts the request, reading included, when it passes.
+      res = await transport({ ...req, signal: AbortSignal.timeout(Math.max(1, deadlineAt - t0)) });
       opts.onAttempt?.({ status: res.status, durationMs: policy.now() - t0 });
       if (res.status < 400) return res;
       result = { kind: 'status', status: res.status, retryAfterMs: parseRetryAfterMs(res.headers['retry-after'], policy.now()) };
@@ -36,12 +40,26 @@ export async function sendWithRetry(transport: Transport, prepare: () => Promise
       failure = err;
       result = { kind: 'transport', sent: err.sent };
     }
-    const delay = isRetryable(result, opts.idempotent) ? nextDelayMs(result, attempt, startedAt, policy) : undefined;
+    const wanted = isRetryable(result, opts.idempotent) ? nextDelayMs(result, attempt, startedAt, policy) : undefined;
+    const delay = wanted !== undefined && policy.now() + wanted < deadlineAt ? wanted : undefined;
     if (delay === undefined) {
       if (res) return res;
       throw transportFailure(failure!, opts.call);
     }
     await policy.sleep(delay);
+  }
+}
+
+/** `work` (getting a credential: an IAM login, say), or a not-sent failure once the call's deadline passes. */
+async function beforeDeadline<T>(work: Promise<T>, leftMs: number, call: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(transportFailure(new TransportError('its deadline passed before the request could be sent', 'DEADLINE', false), call)), Math.max(0, leftMs));
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -12,6 +12,8 @@ export interface HttpRequest {
   url: URL;
   headers: Record<string, string>;
   body?: string;
+  /** Aborts the request (the whole call's deadline); the transport adds its own per-request bound. */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse {
@@ -37,7 +39,13 @@ export class TransportError extends Error {
 export interface TimeoutOptions {
   connectTimeoutMs: number;
   headersTimeoutMs: number;
+  /** Longest silence between two chunks of a body (undici restarts it on every chunk). */
   bodyTimeoutMs: number;
+  /**
+   * Longest time one request may take in all, connect, headers and the whole body: a server that
+   * trickles a byte now and then never trips the body timeout, so only this bounds it.
+   */
+  requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
   connectionsPerOrigin: number;
 }
@@ -47,6 +55,7 @@ export const DEFAULT_TIMEOUTS: TimeoutOptions = {
   // SecMaster answers in well under a second; 6 s of silence means trouble, and a person is waiting.
   headersTimeoutMs: 6_000,
   bodyTimeoutMs: 6_000,
+  requestTimeoutMs: 10_000,
   keepAliveTimeoutMs: 30_000,
   connectionsPerOrigin: 32,
 };
@@ -80,11 +89,15 @@ const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 export interface TransportOptions {
   dispatcher: Dispatcher;
-  timeouts?: Pick<TimeoutOptions, 'headersTimeoutMs' | 'bodyTimeoutMs'>;
+  timeouts?: Pick<TimeoutOptions, 'headersTimeoutMs' | 'bodyTimeoutMs'> & Partial<Pick<TimeoutOptions, 'requestTimeoutMs'>>;
 }
 
 export function createTransport({ dispatcher, timeouts = DEFAULT_TIMEOUTS }: TransportOptions): Transport {
+  const requestTimeoutMs = timeouts.requestTimeoutMs ?? DEFAULT_TIMEOUTS.requestTimeoutMs;
   return async (req) => {
+    // One signal over the request and the reading of its body, so nothing outlasts the bound.
+    const bound = AbortSignal.timeout(requestTimeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, bound]) : bound;
     let res: Dispatcher.ResponseData;
     try {
       res = await request(req.url, {
@@ -94,6 +107,7 @@ export function createTransport({ dispatcher, timeouts = DEFAULT_TIMEOUTS }: Tra
         body: req.body,
         headersTimeout: timeouts.headersTimeoutMs,
         bodyTimeout: timeouts.bodyTimeoutMs,
+        signal,
       });
     } catch (err) {
       throw toTransportError(err);
@@ -117,7 +131,9 @@ export function createTransport({ dispatcher, timeouts = DEFAULT_TIMEOUTS }: Tra
 }
 
 function toTransportError(err: unknown): TransportError {
-  const e = err as { code?: string; message?: string; cause?: { code?: string } };
+  const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string } };
+  // A deadline's abort: the request may have been written already, so it counts as sent.
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return new TransportError('timed out waiting for SecMaster', 'REQUEST_TIMEOUT', true);
   const code = e?.code ?? e?.cause?.code ?? 'UNKNOWN';
   const sent = !NOT_SENT_CODES.has(code);
   const what = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ? 'timed out waiting for SecMaster' : (e?.message ?? 'connection failed');

@@ -20,6 +20,7 @@ function policy(overrides: Partial<RetryPolicy> = {}): RetryPolicy {
     baseDelayMs: 100,
     maxDelayMs: 1_000,
     budgetMs: 10_000,
+    deadlineMs: 20_000,
     random: () => 0.5,
     sleep: async () => {},
     now: () => NOW,

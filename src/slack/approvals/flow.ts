@@ -112,8 +112,11 @@ export function createApprovalFlow(deps: {
         if (confirm) await say(`:no_entry: You rejected ${what(result.approval)} in ${channelLink(result.approval.channel)}. Nothing was sent.`);
         return;
       case 'void': {
-        const status = result.outcome.code === 'invalid_status' ? result.outcome.instance.status : 'changed';
-        const line = `:warning: Approved, but the instance is now *${safeText(status, 40)}*, so ${result.approval.operation} no longer applies. The approval is void; nothing was sent.`;
+        const why = result.why;
+        const line =
+          why.kind === 'status'
+            ? `:warning: Approved, but the instance is now *${safeText(why.status, 40)}*, so ${result.approval.operation} no longer applies. The approval is void; nothing was sent.`
+            : `:warning: Approved, but the policy in force no longer allows it: ${safeText(why.detail, 300)}. The approval is void; nothing was sent.`;
         await updateCard(result.approval, line);
         await tellRequester(result.approval, `${mentionUser(result.approval.requester)} ${line}`);
         if (confirm) await say(line);

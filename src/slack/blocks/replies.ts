@@ -116,6 +116,10 @@ export function renderOutcomeReply(outcome: OperationOutcome, opts: { postedCard
         const a = outcome.approval;
         return `:hourglass_flowing_sand: A ${op} of this instance already waits for approval (asked by ${mentionUser(a.requester)} ${slackDate(new Date(a.createdAt).toISOString())}). Nothing new was asked.`;
       }
+      case 'not_sent':
+        return outcome.reason === 'shutting_down'
+          ? `:arrows_counterclockwise: The bot is restarting, so the ${op} was not sent. Ask again in a minute.`
+          : `:hourglass_flowing_sand: SecMaster was so slow to answer that this request lost its turn on the instance, so the ${op} was not sent (another request may have taken over). Check \`${SLASH_COMMAND} status\` before asking again.`;
     }
   })();
   // The fallback (notifications, screen readers) says the same as the block.

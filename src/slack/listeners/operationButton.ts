@@ -4,7 +4,7 @@ import { decodeButtonValue } from '../blocks/buttonValue';
 import { renderInternalError, renderUsage } from '../blocks/replies';
 import type { CardPlacement } from '../cards/cardService';
 import { clickContext } from '../payloads';
-import { presentOutcome } from '../present/outcome';
+import { presentOutcome, statusCardContext } from '../present/outcome';
 import { replyVia } from '../present/reply';
 import type { ListenerDeps } from './context';
 
@@ -25,7 +25,6 @@ export function operationButtonListener(deps: ListenerDeps, operation: Operation
 
       const principal = { teamId: click.teamId, userId: click.userId, channelId: click.channelId };
       if (click.ownMessage && click.messageTs && !click.isEphemeral) await deps.cards.takeOver(click.channelId, click.messageTs);
-      const outcome = await deps.ops.requestOperation({ principal, operation, target });
 
       let placement: CardPlacement = { kind: 'new' };
       let base;
@@ -37,6 +36,8 @@ export function operationButtonListener(deps: ListenerDeps, operation: Operation
           placement = { kind: 'thread', threadTs: click.threadTs ?? click.messageTs };
         }
       }
+      const card = { placement, context: statusCardContext({ base, requester: click.userId, operation }) };
+      const outcome = await deps.ops.requestOperation({ principal, operation, target, card });
       await presentOutcome(deps.cards, { outcome, target, channel: click.channelId, requester: click.userId, placement, base, via: 'button', reply });
     } catch (err) {
       deps.logger.error('a button click failed', { err, operation });

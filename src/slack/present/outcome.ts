@@ -1,4 +1,5 @@
 import type { OperationOutcome, Target } from '../../domain/outcome';
+import type { Operation } from '../../secmaster/schemas';
 import type { CardContext } from '../../store/types';
 import { renderCannotPost, renderOutcomeReply, unconfirmedNote } from '../blocks/replies';
 import type { CardPlacement, CardService } from '../cards/cardService';
@@ -21,6 +22,18 @@ export interface PresentInput {
   reply: Reply;
 }
 
+/** What the status card of a request shows (before SecMaster's request ID is known). */
+export function statusCardContext(input: Pick<PresentInput, 'base' | 'requester' | 'reason'> & { operation: Operation }): CardContext {
+  return {
+    kind: input.base?.kind ?? 'status',
+    title: input.base?.title,
+    severity: input.base?.severity,
+    requester: input.requester,
+    operation: input.operation,
+    reason: input.reason,
+  };
+}
+
 export async function presentOutcome(cards: CardService, input: PresentInput): Promise<void> {
   const { outcome } = input;
   if (outcome.code !== 'done' && outcome.code !== 'done_unconfirmed') {
@@ -28,15 +41,7 @@ export async function presentOutcome(cards: CardService, input: PresentInput): P
     return;
   }
   const note = outcome.code === 'done_unconfirmed' ? unconfirmedNote(outcome.error) : undefined;
-  const card: CardContext = {
-    kind: input.base?.kind ?? 'status',
-    title: input.base?.title,
-    severity: input.base?.severity,
-    requester: input.requester,
-    operation: outcome.operation,
-    reason: input.reason,
-    requestId: outcome.requestId,
-  };
+  const card: CardContext = { ...statusCardContext({ ...input, operation: outcome.operation }), requestId: outcome.requestId };
   const posted = await cards.publish({ channel: input.channel, instance: outcome.instance, target: input.target, card, placement: input.placement, note });
   if (!posted.ok) {
     await input.reply(renderCannotPost(input.channel, posted.error, true));

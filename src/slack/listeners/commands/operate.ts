@@ -1,6 +1,6 @@
 import type { PlaybookCommand } from '../../../domain/command';
 import type { Principal } from '../../../policy/evaluate';
-import { presentOutcome } from '../../present/outcome';
+import { presentOutcome, statusCardContext } from '../../present/outcome';
 import type { Reply } from '../../present/reply';
 import type { ListenerDeps } from '../context';
 
@@ -12,7 +12,8 @@ export async function runOperate(
   reply: Reply,
 ): Promise<void> {
   const target = { workspaceId: deps.defaultWorkspaceId, instanceId: cmd.instanceId };
-  const outcome = await deps.ops.requestOperation({ principal, operation: cmd.operation, target, reason: cmd.reason });
+  const card = { placement: { kind: 'new' as const }, context: statusCardContext({ requester: principal.userId, operation: cmd.operation, reason: cmd.reason }) };
+  const outcome = await deps.ops.requestOperation({ principal, operation: cmd.operation, target, reason: cmd.reason, card });
   await presentOutcome(deps.cards, {
     outcome,
     target,
