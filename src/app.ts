@@ -16,12 +16,21 @@ import { WEB_API_OPTIONS } from './slack/webApiOptions';
  * `POST /slack/events`, signature and 5-minute window checked by Bolt) or Socket Mode (when an app
  * token is set, with health, readiness, metrics and alerts still served on `PORT`).
  */
+/**
+ * How long SIGTERM may take before the process stops: the spec allows 10 s, main.ts exits hard at
+ * 9.5 s, and closing the store and the pools takes well under the rest.
+ */
+export const SHUTDOWN_LIMIT_MS = 9_000;
+
 export interface RunningApp {
   port: number;
   http: HttpServer;
   bolt: App;
-  /** Stops intake, lets in-flight work finish (bounded), keeps watches and approvals stored. */
-  stop(graceMs?: number): Promise<void>;
+  /**
+   * Stops intake, lets in-flight work finish for `graceMs`, then calls already sent until `limitMs`,
+   * and keeps watches, approvals and unanswered attempts stored.
+   */
+  stop(graceMs?: number, limitMs?: number): Promise<void>;
 }
 
 export async function startApp(deps: Deps, opts: { port: number; host?: string; extraRoutes?: Route[] } = { port: deps.config.port }): Promise<RunningApp> {
@@ -138,19 +147,32 @@ export async function startApp(deps: Deps, opts: { port: number; host?: string; 
   if (socketMode) await bolt.start();
   deps.watcher.start();
   deps.expiry.start();
+  // Attempts a stopped process left open: resolved now (those whose lease ran out) and as leases end.
+  deps.recovery.start();
 
   let stopping: Promise<void> | undefined;
   return {
     port,
     http,
     bolt,
-    stop(graceMs = 7_000) {
+    stop(graceMs = 7_000, limitMs = SHUTDOWN_LIMIT_MS) {
       stopping ??= (async () => {
-        const deadline = Date.now() + graceMs;
+        const started = Date.now();
+        const deadline = started + graceMs;
+        const limit = started + Math.max(graceMs, limitMs);
         if (socketMode) await bolt.stop().catch(() => undefined);
         await http.close(Math.max(0, Math.min(3_000, deadline - Date.now())));
-        const finished = await deps.inFlight.idle(Math.max(0, deadline - Date.now()));
-        if (!finished) logger.warn('shutting down with work still in flight', { inFlight: deps.inFlight.count() });
+        let finished = await deps.inFlight.idle(Math.max(0, deadline - Date.now()));
+        if (!finished) {
+          // Nothing new is sent now: its answer would come after the process stopped.
+          deps.ops.attempts.stopSending();
+          // A call already sent gets until the limit: its answer is what the audit and the requester need.
+          // One still unanswered then stays an open attempt, which the next start resolves.
+          const sent = deps.ops.attempts.sent.count();
+          if (sent > 0) finished = (await deps.ops.attempts.sent.idle(Math.max(0, limit - Date.now()))) && (await deps.inFlight.idle(Math.max(0, Math.min(500, limit - Date.now()))));
+          if (!finished) logger.warn('shutting down with work still in flight', { inFlight: deps.inFlight.count(), callsSent: deps.ops.attempts.sent.count() });
+        }
+        await deps.recovery.stop();
         await deps.watcher.stop();
         await deps.expiry.stop();
         await deps.store.close().catch(() => undefined);

@@ -8,6 +8,7 @@ import { DEFAULT_SLACK_API_URL, type Config } from './config';
 import type { Logger } from './log';
 import { createMetrics } from './metrics';
 import { createOperationsService, type ApprovalRequester } from './operations/service';
+import { createAttemptRecovery } from './operations/recovery';
 import { createWatcher, type WatchSink } from './operations/watcher';
 import { createPolicyHolder } from './policy/holder';
 import { loadPolicyFile } from './policy/load';
@@ -19,6 +20,7 @@ import { createSecMasterDispatcher, createTransport } from './secmaster/transpor
 import { createApprovalFlow, type ApprovalFlow } from './slack/approvals/flow';
 import { boltLogger } from './slack/boltLogger';
 import { createCardService, type CardService } from './slack/cards/cardService';
+import { createRecoveredPresenter } from './slack/present/recovered';
 import { createSlackGateway } from './slack/gateway';
 import { resolveBotIdentity } from './slack/identity';
 import { openStore } from './store';
@@ -152,6 +154,15 @@ export async function buildDeps(config: Config, opts: BuildOptions) {
   const flow = createApprovalFlow({ service: approvalService, gateway, cards, policy: policy.get, logger });
   late.cards = cards;
   late.flow = flow;
+  const recovery = createAttemptRecovery({
+    store,
+    secmaster,
+    ledger: ops.attempts,
+    sink: createRecoveredPresenter({ cards, gateway, approvals: flow, logger }),
+    owner,
+    logger,
+    now,
+  });
   const expiry = createExpiryLoop({ expireDue: () => flow.expireDue(), nextExpiry: () => store.nextApprovalExpiry(), logger, now });
 
   return {
@@ -173,6 +184,7 @@ export async function buildDeps(config: Config, opts: BuildOptions) {
     approvalService,
     approvals: flow,
     expiry,
+    recovery,
     inFlight: createInFlight(),
   };
 }

@@ -5,7 +5,7 @@ import type { Instance, Operation } from '../secmaster/schemas';
  * effect: a retry shows as RETRYING or a later run (new start time or a non-final status), a
  * termination as TERMINATING or TERMINATED.
  */
-export function verifyEffect(operation: Operation, before: Instance, after: Instance): boolean {
+export function verifyEffect(operation: Operation, before: Pick<Instance, 'start_time'>, after: Instance): boolean {
   if (operation === 'TERMINATE') return after.status === 'TERMINATING' || after.status === 'TERMINATED';
   if (after.status === 'RETRYING' || after.status === 'RUNNING') return true;
   // It may already have finished again: a new start time means a new run.

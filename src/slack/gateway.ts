@@ -16,6 +16,8 @@ export type SlackResult<T> = { ok: true; value: T } | { ok: false; error: string
 export interface SlackGateway {
   postMessage(channel: string, msg: SlackMessage, threadTs?: string): Promise<SlackResult<{ ts: string; channel: string }>>;
   updateMessage(channel: string, ts: string, msg: SlackMessage): Promise<SlackResult<void>>;
+  /** A message only `user` sees in `channel`, when no `response_url` is at hand (a restarted process). */
+  postEphemeral(channel: string, user: string, msg: SlackMessage): Promise<SlackResult<void>>;
   publishHome(userId: string, view: HomeView): Promise<SlackResult<void>>;
   /** Members of a user group; throws when Slack cannot say (the caller decides what that means). */
   usergroupMembers(groupId: string): Promise<string[]>;
@@ -95,6 +97,14 @@ export function createSlackGateway(opts: SlackGatewayOptions): SlackGateway {
       return call('chat.update', 'idempotent', async () => {
         await client.chat.update({ channel, ts, text: msg.text, blocks: msg.blocks as never });
       });
+    },
+
+    postEphemeral(channel, user, msg) {
+      return postPacer.run(channel, () =>
+        call('chat.postEphemeral', 'post', async () => {
+          await client.chat.postEphemeral({ channel, user, text: msg.text, blocks: msg.blocks as never });
+        }),
+      );
     },
 
     publishHome(userId, view) {

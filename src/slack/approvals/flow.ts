@@ -1,4 +1,5 @@
 import type { ApprovalService, DecideResult } from '../../approvals/service';
+import type { OperationOutcome } from '../../domain/outcome';
 import type { Logger } from '../../log';
 import type { ApprovalRequester } from '../../operations/service';
 import { approverAudience } from '../../policy/evaluate';
@@ -35,6 +36,12 @@ export interface ApprovalFlow extends ApprovalRequester {
   ): Promise<void>;
   /** Closes due approvals (their cards lose their buttons); returns how many. */
   expireDue(): Promise<number>;
+  /**
+   * An approved request whose process stopped during the POST, found not to have taken effect (or
+   * not to be checkable): its card loses its buttons and says so. (One that took effect becomes the
+   * status card instead.)
+   */
+  closeInterruptedAttempt(approvalId: string, outcome: OperationOutcome): Promise<void>;
 }
 
 export function createApprovalFlow(deps: {
@@ -181,6 +188,16 @@ export function createApprovalFlow(deps: {
         await tellRequester(a, `${mentionUser(a.requester)} ${line}`);
       }
       return expired.length + interrupted.length;
+    },
+
+    async closeInterruptedAttempt(approvalId, outcome) {
+      const a = await service.get(approvalId);
+      if (!a) return;
+      const line =
+        outcome.code === 'not_applied'
+          ? `:x: Approved and sent, but the bot stopped during the call; a read shows it did not take effect (the instance is *${safeText(outcome.instance.status, 40)}*). It was not repeated.`
+          : `:warning: Approved and sent, but the bot stopped during the call and the outcome could not be checked. It was not repeated: check \`${SLASH_COMMAND} status ${a.instanceId}\`.`;
+      await updateCard(a, line);
     },
   };
 }
