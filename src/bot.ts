@@ -25,7 +25,9 @@ export async function startBot(config: Config, opts: { logger: Logger; extraRout
   if (config.secmaster.credential.kind === 'simulator') {
     simulator = await startSimulator({ projectId: config.secmaster.projectId, control: true, timing: { stepMs: 5000, runningMs: 90_000 } });
     seedDemoInstances(simulator.state, config.secmaster.workspaceId);
-    secmasterAuth = createTokenAuthenticator(simulator.auth.issueToken('bot', config.secmaster.projectId, 365 * 24 * 3600_000).token);
+    const token = simulator.auth.issueToken('bot', config.secmaster.projectId, 365 * 24 * 3600_000).token;
+    opts.logger.redact.add(token);
+    secmasterAuth = createTokenAuthenticator(token);
     cfg = { ...config, secmaster: { ...config.secmaster, endpoint: simulator.url } };
     opts.logger.info('SecMaster simulator started in-process', { url: simulator.url, workspace: config.secmaster.workspaceId, instances: simulator.state.all().length });
   }

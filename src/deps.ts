@@ -63,7 +63,13 @@ export async function buildDeps(config: Config, opts: BuildOptions) {
     opts.secmasterAuth ??
     (credential.kind === 'simulator'
       ? undefined
-      : createAuthenticator(credential, { transport, projectId: config.secmaster.projectId, onLogin: () => metrics.iamLogins.inc() }));
+      : createAuthenticator(credential, {
+          transport,
+          projectId: config.secmaster.projectId,
+          onLogin: () => metrics.iamLogins.inc(),
+          // A token obtained at run time is a secret like the configured ones, in logs, Slack and audit rows.
+          onToken: (token) => logger.redact.add(token),
+        }));
   if (!auth) throw new Error('SECMASTER_SIMULATOR: the simulator was not started');
   const breaker = createCircuitBreaker({
     onStateChange: (state) => {
@@ -91,6 +97,7 @@ export async function buildDeps(config: Config, opts: BuildOptions) {
   const identity = await resolveBotIdentity(webClient, { slackApiUrl: config.slack.apiUrl });
   const gateway = createSlackGateway({
     client: webClient,
+    redact: logger.redact.strings,
     updatesPerMinute: config.slackUpdatesPerMinute,
     observe: (method, outcome, error) => {
       metrics.slackApiCalls.inc({ method, outcome });

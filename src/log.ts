@@ -7,7 +7,10 @@ import type { LogLevel } from './config';
  * configuration marks as secret, credential headers and fields by name, and token-shaped strings
  * (Slack tokens, AK/SK authorization headers) by pattern, inside errors too.
  */
-export type Logger = winston.Logger;
+export type Logger = winston.Logger & {
+  /** The redaction this logger applies, for what leaves by other ways (Slack, audit rows); secrets obtained at run time are added to it. */
+  readonly redact: Redactor;
+};
 
 export const REDACTED = '[REDACTED]';
 
@@ -25,14 +28,26 @@ const SECRET_PATTERNS: RegExp[] = [
 export interface Redactor {
   (value: unknown): unknown;
   text(s: string): string;
+  /**
+   * Every string inside `value` redacted, the structure kept as it is (no key-based masking, no
+   * depth limit): for a Slack message's blocks, which must stay valid Block Kit.
+   */
+  strings<T>(value: T): T;
+  /** A secret obtained at run time (an IAM token): redacted from then on wherever this redactor is used. */
+  add(secret: string): void;
 }
 
 /** Builds the redaction used by the logger; exported so errors shown to people can pass through it too. */
 export function createRedactor(secrets: readonly string[]): Redactor {
   // Each secret also in its JSON-escaped form (a secret with `"` or `\` inside an encoded string);
   // longest first, so a secret that contains another is replaced whole.
-  const forms = secrets.filter((s) => s.length >= 4).flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]);
-  const values = [...new Set(forms)].sort((a, b) => b.length - a.length);
+  const known = new Set<string>();
+  let values: string[] = [];
+  const remember = (list: readonly string[]) => {
+    for (const s of list) if (s.length >= 4) for (const form of [s, JSON.stringify(s).slice(1, -1)]) known.add(form);
+    values = [...known].sort((a, b) => b.length - a.length);
+  };
+  remember(secrets);
 
   const text = (s: string): string => {
     let out = s;
@@ -76,8 +91,19 @@ export function createRedactor(secrets: readonly string[]): Redactor {
     return out;
   };
 
+  const strings = (value: unknown): unknown => {
+    if (typeof value === 'string') return text(value);
+    if (Array.isArray(value)) return value.map(strings);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, strings(v)]));
+  };
+
   const redactor = ((value: unknown) => walk(value, new Set(), 0)) as Redactor;
   redactor.text = text;
+  redactor.strings = strings as Redactor['strings'];
+  redactor.add = (secret) => {
+    if (!known.has(secret)) remember([secret]);
+  };
   return redactor;
 }
 
@@ -96,7 +122,7 @@ export function createLogger({ level, secrets, stream }: LoggerOptions): Logger 
     for (const sym of Object.getOwnPropertySymbols(info)) cleaned[sym as unknown as string] = (info as never)[sym];
     return cleaned as winston.Logform.TransformableInfo;
   });
-  return winston.createLogger({
+  const logger = winston.createLogger({
     level,
     format: winston.format.combine(
       winston.format.errors({ stack: true }),
@@ -106,6 +132,7 @@ export function createLogger({ level, secrets, stream }: LoggerOptions): Logger 
     ),
     transports: [new winston.transports.Stream({ stream: stream ?? process.stdout })],
   });
+  return Object.assign(logger, { redact });
 }
 
 /** A writable that keeps every line, for tests and the sandbox's own checks. */

@@ -348,3 +348,31 @@ describe('createLogger: awkward shapes', () => {
     expect(redact({ before: shared, after: shared })).toEqual({ before: shared, after: shared });
   });
 });
+
+describe('secrets obtained at run time and outbound messages', () => {
+  const IAM_TOKEN = 'MIIrunTimeIamToken0123456789abcdef';
+
+  it('a token added after the logger was made is redacted from then on, in lines and in nested objects', async () => {
+    const { logger, lines } = setup();
+    logger.info('before', { detail: `token ${IAM_TOKEN}` });
+    logger.redact.add(IAM_TOKEN);
+    logger.info('after', { detail: `token ${IAM_TOKEN}`, nested: { err: new Error(`echo: ${IAM_TOKEN}`) } });
+    await flush();
+    expect(lines[0]).toContain(IAM_TOKEN);
+    expect(lines[1]).not.toContain(IAM_TOKEN);
+    expect(lines[1]).toContain(`token ${REDACTED}`);
+    expect(logger.redact.text(`x ${IAM_TOKEN} y`)).toBe(`x ${REDACTED} y`);
+  });
+
+  it('strings() redacts every string of a Block Kit message and keeps its shape (no depth cut, no masking by key)', () => {
+    const redact = createRedactor([SK]);
+    let deep: unknown = { type: 'mrkdwn', text: `deep ${SK}` };
+    for (let i = 0; i < 12; i++) deep = { elements: [deep] };
+    const msg = { text: `fallback ${SK}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `SecMaster said: ${SK}` } }, deep], token: 'not-a-secret-field-value' };
+    const out = redact.strings(msg);
+    expect(JSON.stringify(out)).not.toContain(SK);
+    expect(out.text).toBe(`fallback ${REDACTED}`);
+    expect(out.token).toBe('not-a-secret-field-value');
+    expect(JSON.stringify(out).replaceAll(REDACTED, SK)).toBe(JSON.stringify(msg));
+  });
+});

@@ -18,7 +18,8 @@ export interface AuditTrail {
 
 export function createAuditTrail(deps: { store: Pick<Store, 'appendAudit'>; logger: Logger; now?: () => number; onRecord?: (record: AuditRecord) => void }): AuditTrail {
   const now = deps.now ?? Date.now;
-  const complete = (entry: Omit<AuditRecord, 'at'> & { at?: string }): AuditRecord => ({ ...entry, at: entry.at ?? new Date(now()).toISOString() });
+  // Stored rows are redacted like log lines: a detail quoting an upstream error may echo a credential.
+  const complete = (entry: Omit<AuditRecord, 'at'> & { at?: string }): AuditRecord => deps.logger.redact.strings({ ...entry, at: entry.at ?? new Date(now()).toISOString() });
   /** Writes the audit line (and counts it); returns what it wrote. */
   const line = (record: AuditRecord) => {
     const audit = {

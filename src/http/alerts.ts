@@ -67,7 +67,7 @@ export function alertRoute(deps: { token: string | undefined; secmaster: SecMast
           ok: false,
           error: e.isNotFound ? 'instance_not_found' : 'secmaster_unavailable',
           code: e.code,
-          message: e.message,
+          message: deps.logger.redact.text(e.message),
           request_id: e.requestId,
         });
       }

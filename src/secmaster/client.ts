@@ -14,6 +14,7 @@ import {
   type Topology,
 } from './schemas';
 import { errorFromResponse, isAuthRejection, sendWithRetry } from './send';
+import { withoutSentCredentials } from './scrub';
 import type { HttpRequest, Transport } from './transport';
 import { percentEncode } from './auth/akskSigner';
 import { firstIssue, parseJsonOrUndefined } from '../util/json';
@@ -136,7 +137,7 @@ export function createSecMasterClient(opts: SecMasterClientOptions): SecMasterCl
         }
         record(res.status < 500);
         const requestId = res.headers['x-request-id'];
-        if (res.status >= 400) throw errorFromResponse(res, callName);
+        if (res.status >= 400) throw withoutSentCredentials(errorFromResponse(res, callName), used);
         const json = parseJsonOrUndefined(res.body);
         try {
           return { data: parse(json), requestId };

@@ -33,6 +33,8 @@ export interface SlackGatewayOptions {
   updatesPerMinute?: number;
   observe?: (method: string, outcome: SlackCallOutcome, error?: string) => void;
   sleep?: (ms: number) => Promise<void>;
+  /** Applied to every message and view before it leaves: no secret reaches Slack, whatever text carries it. */
+  redact?: <T>(value: T) => T;
 }
 
 interface SlackErrorLike {
@@ -46,6 +48,7 @@ type Idempotency = 'post' | 'idempotent';
 
 export function createSlackGateway(opts: SlackGatewayOptions): SlackGateway {
   const client = opts.client;
+  const redact = opts.redact ?? (<T>(v: T) => v);
   const maxWait = opts.maxRateLimitWaitMs ?? 30_000;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const postPacer = createKeyedPacer(opts.postIntervalMs ?? 1_000);
@@ -83,7 +86,8 @@ export function createSlackGateway(opts: SlackGatewayOptions): SlackGateway {
   }
 
   return {
-    postMessage(channel, msg, threadTs) {
+    postMessage(channel, raw, threadTs) {
+      const msg = redact(raw);
       return postPacer.run(channel, () =>
         call('chat.postMessage', 'post', async () => {
           const res = await client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks as never, ...(threadTs ? { thread_ts: threadTs } : {}), unfurl_links: false, unfurl_media: false });
@@ -92,14 +96,16 @@ export function createSlackGateway(opts: SlackGatewayOptions): SlackGateway {
       );
     },
 
-    async updateMessage(channel, ts, msg) {
+    async updateMessage(channel, ts, raw) {
+      const msg = redact(raw);
       await updateBucket.take();
       return call('chat.update', 'idempotent', async () => {
         await client.chat.update({ channel, ts, text: msg.text, blocks: msg.blocks as never });
       });
     },
 
-    postEphemeral(channel, user, msg) {
+    postEphemeral(channel, user, raw) {
+      const msg = redact(raw);
       return postPacer.run(channel, () =>
         call('chat.postEphemeral', 'post', async () => {
           await client.chat.postEphemeral({ channel, user, text: msg.text, blocks: msg.blocks as never });
@@ -109,7 +115,7 @@ export function createSlackGateway(opts: SlackGatewayOptions): SlackGateway {
 
     publishHome(userId, view) {
       return call('views.publish', 'idempotent', async () => {
-        await client.views.publish({ user_id: userId, view: view as never });
+        await client.views.publish({ user_id: userId, view: redact(view) as never });
       });
     },
 

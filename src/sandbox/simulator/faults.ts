@@ -5,7 +5,19 @@
  */
 export type Fault =
   | { kind: 'latency'; ms: number }
-  | { kind: 'status'; status: number; code?: string; message?: string; retryAfterS?: number }
+  | {
+      kind: 'status';
+      status: number;
+      code?: string;
+      message?: string;
+      retryAfterS?: number;
+      /**
+       * Quote what the request carried in the error message, the way gateways and proxies sometimes
+       * do: the credential header whole (a token, or the AK/SK `Authorization`), or one part of the
+       * AK/SK header. For tests that no such echo reaches Slack, the audit trail or the logs.
+       */
+      echo?: 'credential' | 'signature' | 'access_key';
+    }
   | { kind: 'drop' };
 
 export interface FaultRule {

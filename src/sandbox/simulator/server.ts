@@ -85,14 +85,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     record.faults = active.map((f) => `${f.fault.kind}${f.fault.kind === 'status' ? ':' + f.fault.status : ''}@${f.when}`);
     for (const f of active.filter((r) => r.when === 'before')) {
       if (f.fault.kind === 'latency') await sleep(f.fault.ms);
-      else return applyFault(f, res, record);
+      else return applyFault(f, res, record, req);
     }
     const after = active.filter((r) => r.when === 'after');
 
     const answer = route(method, url, body, req, record);
     for (const f of after) {
       if (f.fault.kind === 'latency') await sleep(f.fault.ms);
-      else return applyFault(f, res, record);
+      else return applyFault(f, res, record, req);
     }
     record.status = answer.status;
     send(res, answer.status, answer.body, requestId, answer.headers);
@@ -207,7 +207,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     send(res, 404, { ok: false, error: 'unknown control call' }, 'sim');
   }
 
-  function applyFault(rule: FaultRule, res: http.ServerResponse, record: RecordedCall): void {
+  function applyFault(rule: FaultRule, res: http.ServerResponse, record: RecordedCall, req: http.IncomingMessage): void {
     const f = rule.fault;
     if (f.kind === 'drop') {
       record.status = -1;
@@ -221,7 +221,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       const body =
         f.status === 429
           ? { error_code: f.code ?? 'APIG.0308', error_msg: f.message ?? 'The throttling threshold has been reached', request_id: record.requestId }
-          : { code: f.code ?? 'SecMaster.00000500', message: f.message ?? 'Internal server error' };
+          : { code: f.code ?? 'SecMaster.00000500', message: `${f.message ?? 'Internal server error'}${f.echo ? ` (received: ${echoed(req, f.echo)})` : ''}` };
       send(res, f.status, body, record.requestId, headers);
     }
   }
@@ -241,6 +241,15 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** What an echoing fault quotes from the request. */
+function echoed(req: http.IncomingMessage, what: 'credential' | 'signature' | 'access_key'): string {
+  const authz = typeof req.headers['authorization'] === 'string' ? req.headers['authorization'] : '';
+  if (what === 'signature') return /Signature=([^,\s]+)/.exec(authz)?.[1] ?? '';
+  if (what === 'access_key') return /Access=([^,\s]+)/.exec(authz)?.[1] ?? '';
+  const token = req.headers['x-auth-token'];
+  return typeof token === 'string' ? token : authz;
 }
 
 function apig(status: number, code: string, message: string) {

@@ -24,6 +24,8 @@ export interface IamPasswordOptions {
   retry?: RetryPolicy;
   /** Told of every successful login (metrics: IAM logins). */
   onLogin?: () => void;
+  /** Told of every token obtained, before it is used: the redactor adds it to the secrets it hides. */
+  onToken?: (token: string) => void;
 }
 
 interface CachedToken {
@@ -67,6 +69,7 @@ export function createIamPasswordAuthenticator(opts: IamPasswordOptions): Authen
     if (!token || Number.isNaN(expiresAt)) {
       throw new SecMasterError({ kind: 'invalid_response', call: CALL, status: res.status, message: 'IAM answered without a token or its expiry', requestId: res.headers['x-request-id'] });
     }
+    opts.onToken?.(token);
     logins++;
     opts.onLogin?.();
     const margin = Math.min(renewBeforeMs, Math.max(0, (expiresAt - issuedAt) / 2));

@@ -11,7 +11,7 @@ export type { Authenticator } from './types';
 /** Builds the authenticator for the configured credential kind (the simulator hands out a token). */
 export function createAuthenticator(
   credential: Exclude<SecMasterCredential, { kind: 'simulator' }>,
-  deps: { transport: Transport; projectId: string; retry?: RetryPolicy; onLogin?: () => void },
+  deps: { transport: Transport; projectId: string; retry?: RetryPolicy; onLogin?: () => void; onToken?: (token: string) => void },
 ): Authenticator {
   switch (credential.kind) {
     case 'aksk':
@@ -26,6 +26,7 @@ export function createAuthenticator(
         projectId: deps.projectId,
         retry: deps.retry,
         onLogin: deps.onLogin,
+        onToken: deps.onToken,
       });
     case 'token':
       return createTokenAuthenticator(credential.token);

@@ -6,7 +6,9 @@ import type { SlackMessage } from '../blocks/kit';
 export type Reply = (msg: SlackMessage, opts?: { replaceOriginal?: boolean }) => Promise<void>;
 
 export function replyVia(respond: RespondFn | undefined, logger: Logger): Reply {
-  return async (msg, opts = {}) => {
+  return async (raw, opts = {}) => {
+    // Whatever the message quotes (an upstream error echoing a credential), no secret leaves.
+    const msg = logger.redact.strings(raw);
     if (!respond) {
       logger.warn('no response_url to answer on', { text: msg.text });
       return;
