@@ -38,8 +38,6 @@ export interface BuildOptions {
   dispatcher?: Dispatcher;
   /** Replica identity for watch leases and operation attempts (tests name them). */
   owner?: string;
-  /** The instance lock's TTL (tests shorten it; see operations/service.ts). */
-  lockTtlMs?: number;
   now?: () => number;
 }
 
@@ -137,7 +135,6 @@ export async function buildDeps(config: Config, opts: BuildOptions) {
     audit,
     approvals: approvalRequester,
     operationsPerUserPerMinute: config.operationsPerUserPerMinute,
-    lockTtlMs: opts.lockTtlMs,
     owner,
     now,
   });

@@ -263,8 +263,10 @@ describe('many clicks, one operation', () => {
     const channel = h.freshChannel();
     const id = h.addInstance('FAILED');
     const card = await alertCard(channel, id);
-    // A slow operation call, so the clicks overlap it.
-    h.sim.faults.add({ fault: { kind: 'latency', ms: 500 }, when: 'before', method: 'POST', pathIncludes: id });
+    // A slow operation call, so the clicks overlap it: long enough that all 20 land while the first
+    // holds the lock even on a loaded machine (with 500 ms, a click handled after the first released
+    // it could take the lock to read, and the clicks after it were told that person had started).
+    h.sim.faults.add({ fault: { kind: 'latency', ms: 2500 }, when: 'before', method: 'POST', pathIncludes: id });
     const clickers = [USERS.responder, USERS.responder2, USERS.lead, USERS.lead2, USERS.groupie];
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => clickOn(card, clickers[i % clickers.length]!, 'playbook_retry', id)));
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));

@@ -146,6 +146,8 @@ describe('renderOutcomeReply', () => {
       /I could not post the approval request in <#C0INCIDENT> \(`.*`\)\. Invite me/,
     ],
     ['approval_pending', { code: 'approval_pending', operation: 'RETRY', approval: approval({ operation: 'RETRY' }) }, new RegExp(`already waits for approval \\(asked by ${REQUESTER_MENTION} <!date\\^`)],
+    ['not_sent (lock lost)', { code: 'not_sent', operation: 'RETRY', reason: 'lock_lost' }, /lost its turn on the instance, so the retry was not sent .*Check `\/playbook status` before asking again\.$/],
+    ['not_sent (shutting down)', { code: 'not_sent', operation: 'TERMINATE', reason: 'shutting_down' }, /^:arrows_counterclockwise: The bot is restarting, so the terminate was not sent\. Ask again in a minute\.$/],
   ];
 
   it('covers every outcome code', () => {
