@@ -117,6 +117,7 @@ test('kill -9 during a slow POST: the next process resolves the attempt, audits 
   await waitFor(() => slack.messages.find((m) => m.threadTs === card.ts && m.text.includes('FINISHED')), 5_000, 'the final-status reply');
 
   expect(operationPosts(id)).toHaveLength(1);
+  await waitFor(() => second.stdout.some((l) => l.includes('resolved an interrupted operation')), 5_000, 'the log line');
   expect(second.stdout.filter((l) => l.includes('resolved an interrupted operation'))).toHaveLength(1);
   second.child.kill('SIGTERM');
   expect(await second.exited).toBe(0);
