@@ -84,6 +84,7 @@ test('kill -9 during a slow POST: the next process resolves the attempt, audits 
   // The trace was written before the POST, and nothing else was recorded: the answer never came.
   expect(attemptsIn(dbFile, id)).toEqual([{ id: expect.stringMatching(/^att_/), resolved_at: null, outcome: null }]);
   first.child.kill('SIGKILL');
+  const killedAt = Date.now();
   await first.exited;
   expect(first.child.signalCode).toBe('SIGKILL');
   expect(auditRowsIn(dbFile, { instanceId: id })).toEqual([]);
@@ -97,6 +98,7 @@ test('kill -9 during a slow POST: the next process resolves the attempt, audits 
     const r = auditRowsIn(dbFile, { instanceId: id });
     return r.length > 0 && r;
   }, 30_000, 'the audit row of the interrupted retry');
+  console.log(`kill -9 during a POST → attempt resolved by the restarted process ${((Date.now() - killedAt) / 1000).toFixed(2)} s after the kill (lease 10 s, passes every 2 s)`);
   expect(rows.map((r) => [r.event, r.operation, r.user_id, r.channel, r.outcome])).toEqual([['operation', 'RETRY', USERS.responder, CHANNELS.incident, 'done_unconfirmed']]);
   expect(rows[0]!.detail).toMatch(/resolved after the bot stopped during the call/);
   expect(attemptsIn(dbFile, id)).toEqual([{ id: expect.stringMatching(/^att_/), resolved_at: expect.any(Number), outcome: 'done_unconfirmed' }]);

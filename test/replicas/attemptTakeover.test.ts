@@ -70,12 +70,14 @@ test('a replica killed during a slow POST: the other takes the attempt over, aud
   await waitFor(() => sim.state.get(WS, id)!.status === 'RETRYING', 10_000, 'SecMaster to carry the retry out');
   expect(await query('SELECT id FROM attempts WHERE instance_id = $1 AND resolved_at IS NULL', [id])).toHaveLength(1);
   a.child.kill('SIGKILL');
+  const killedAt = Date.now();
   await a.exited;
 
   const rows = await waitFor(async () => {
     const r = await query<{ event: string; user_id: string; outcome: string; detail: string }>('SELECT event, user_id, outcome, detail FROM audit WHERE instance_id = $1', [id]);
     return r.length > 0 && r;
   }, 30_000, 'replica B to resolve the attempt');
+  console.log(`kill -9 of replica A during a POST → attempt resolved by replica B ${((Date.now() - killedAt) / 1000).toFixed(2)} s after the kill (lease 10 s, passes every 2 s)`);
   expect(rows.map((r) => [r.event, r.user_id, r.outcome])).toEqual([['operation', USERS.responder, 'done_unconfirmed']]);
   expect(rows[0]!.detail).toMatch(/resolved after the bot stopped during the call/);
   expect(await query('SELECT id FROM attempts WHERE instance_id = $1 AND resolved_at IS NULL', [id])).toEqual([]);
