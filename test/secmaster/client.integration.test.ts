@@ -144,9 +144,9 @@ describe('reads and operations with a ready token', () => {
     expect(sim.calls[0]!.path).toBe(`/v1/${PROJECT}/workspaces/${WS}/soc/playbooks/instances/..%2Fx%3Fy`);
   });
 
-  it('refuses a wrong token with 401 APIG.0301 and does not repeat it', async () => {
+  it('refuses a wrong token with 401 APIGW.0301 and does not repeat it', async () => {
     const err = await expectError(client(createTokenAuthenticator('wrong-token-value')).getInstance({ workspaceId: WS, instanceId: 'x' }));
-    expect(err).toMatchObject({ status: 401, code: 'APIG.0301' });
+    expect(err).toMatchObject({ status: 401, code: 'APIGW.0301' });
     expect(sim.calls).toHaveLength(1);
     expect(JSON.stringify(err)).not.toContain('wrong-token-value');
   });
@@ -175,14 +175,14 @@ describe('AK/SK signing', () => {
   it('a wrong SK is refused once and never repeated (five bad signatures lock an AK)', async () => {
     const c = client(createAkSkAuthenticator(AK, 'not-the-secret', PROJECT, () => new Date(clock)));
     const err = await expectError(c.getInstance({ workspaceId: WS, instanceId: 'x' }));
-    expect(err).toMatchObject({ status: 401, code: 'APIG.0301' });
+    expect(err).toMatchObject({ status: 401, code: 'APIGW.0301' });
     expect(sim.calls).toHaveLength(1);
   });
 
-  it('a clock more than 15 minutes off is refused with APIG.0303', async () => {
+  it('a clock more than 15 minutes off is refused with APIGW.0303', async () => {
     const c = client(createAkSkAuthenticator(AK, SK, PROJECT, () => new Date(clock - 16 * 60_000)));
     const err = await expectError(c.getInstance({ workspaceId: WS, instanceId: 'x' }));
-    expect(err).toMatchObject({ status: 401, code: 'APIG.0303' });
+    expect(err).toMatchObject({ status: 401, code: 'APIGW.0303' });
   });
 });
 
@@ -267,7 +267,7 @@ describe('faults', () => {
   it('gives up on a Retry-After longer than the budget and says when to come back', async () => {
     sim.faults.add({ fault: { kind: 'status', status: 429, retryAfterS: 60 }, when: 'before', method: 'GET', times: 1 });
     const err = await expectError(c().getInstance({ workspaceId: WS, instanceId: 'x' }));
-    expect(err).toMatchObject({ status: 429, code: 'APIG.0308', retryAfterMs: 60_000 });
+    expect(err).toMatchObject({ status: 429, code: 'APIGW.0308', retryAfterMs: 60_000 });
     expect(sim.calls).toHaveLength(1);
   });
 
@@ -348,7 +348,7 @@ describe('action log calls', () => {
   it('lists an instance audit log and its topology', async () => {
     const c = client(createTokenAuthenticator(STATIC_TOKEN));
     const i = addInstance('FAILED', { failure_reason: 'WAF quota exceeded' });
-    const logs = await c.listAuditLogs({ workspaceId: WS, instanceId: i.id }, { offset: 0, limit: 50 });
+    const logs = await c.listAuditLogs(WS, { instance_id: i.id }, { offset: 0, limit: 50 });
     expect(logs.data.logs.some((l) => l.status === 'FAILED' && l.error_msg === 'WAF quota exceeded')).toBe(true);
     const topo = await c.getTopology({ workspaceId: WS, instanceId: i.id });
     expect(topo.data.action_instances.length).toBeGreaterThan(0);
