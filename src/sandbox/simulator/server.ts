@@ -179,6 +179,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     return apig(404, '0101', 'The API does not exist or has not been published in the environment');
   }
 
+  /**
+   * ListPlaybookInstances: `offset` and `limit` mandatory, `limit` from 1 (the API page,
+   * https://support.huaweicloud.com/intl/en-us/api-secmaster/ListPlaybookInstances.html), their sum
+   * below 10000 (shared/reference/secmaster-api.md, from the SDK model).
+   */
   function list(workspace: string, url: URL) {
     const offset = Number(url.searchParams.get('offset'));
     const limit = Number(url.searchParams.get('limit'));
