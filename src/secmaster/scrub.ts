@@ -10,9 +10,10 @@ import { SecMasterError } from './errors';
  */
 export function withoutSentCredentials(err: SecMasterError, sentHeaders: Record<string, string>): SecMasterError {
   const values = sentCredentials(sentHeaders);
-  let message = err.message;
-  for (const v of values) if (message.includes(v)) message = message.split(v).join(REDACTED);
-  if (message === err.message) return err;
+  const scrub = (text: string) => values.reduce((out, v) => (out.includes(v) ? out.split(v).join(REDACTED) : out), text);
+  const message = scrub(err.message);
+  const encoded = err.encodedAuthorizationMessage === undefined ? undefined : scrub(err.encodedAuthorizationMessage);
+  if (message === err.message && encoded === err.encodedAuthorizationMessage) return err;
   return new SecMasterError({
     kind: err.kind,
     call: err.call,
@@ -21,6 +22,7 @@ export function withoutSentCredentials(err: SecMasterError, sentHeaders: Record<
     message,
     requestId: err.requestId,
     retryAfterMs: err.retryAfterMs,
+    encodedAuthorizationMessage: encoded,
     cause: err.cause,
   });
 }

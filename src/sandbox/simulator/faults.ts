@@ -5,12 +5,14 @@
  */
 export type Fault =
   | { kind: 'latency'; ms: number }
+  /** An error answer; `body`, when given, is sent as it is (any shape: camelCase keys, an HTML page…). */
   | {
       kind: 'status';
       status: number;
       code?: string;
       message?: string;
       retryAfterS?: number;
+      body?: string;
       /**
        * Quote what the request carried in the error message, the way gateways and proxies sometimes
        * do: the credential header whole (a token, or the AK/SK `Authorization`), or one part of the
