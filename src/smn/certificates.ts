@@ -44,7 +44,11 @@ interface Entry {
   expiresAt: number;
 }
 
-/** Parses and checks one downloaded certificate (PEM or DER). */
+/**
+ * Parses and checks one downloaded certificate (PEM or DER). Node parses lazily: a certificate whose
+ * outer structure reads can still throw on its key or dates, so every read is guarded (found by the
+ * fuzz test in test/smn/signatureAlgorithm.test.ts).
+ */
 export function parseSigningCertificate(body: Buffer, now: number): CertificateResult & { validTo?: number } {
   let cert: X509Certificate;
   try {
@@ -52,16 +56,25 @@ export function parseSigningCertificate(body: Buffer, now: number): CertificateR
   } catch (err) {
     return { ok: false, step: 'cert_parse', reason: `not an X.509 certificate (${(err as Error).message})` };
   }
-  const validFrom = Date.parse(cert.validFrom);
-  const validTo = Date.parse(cert.validTo);
-  if (!(validFrom <= now && now <= validTo)) return { ok: false, step: 'cert_validity', reason: `not valid now (valid ${cert.validFrom} to ${cert.validTo})` };
-  const key = cert.publicKey;
-  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (key.asymmetricKeyType !== 'rsa') return { ok: false, step: 'cert_key', reason: `the key is ${key.asymmetricKeyType ?? 'unknown'}, not RSA` };
-  if (bits < 2048) return { ok: false, step: 'cert_key', reason: `the RSA key has ${bits} bits, fewer than 2048` };
-  const alg = signatureAlgorithmOf(cert.raw);
-  if (!alg.ok) return { ok: false, step: 'cert_parse', reason: alg.reason };
-  return { ok: true, cert: { publicKey: key, hash: alg.hash, subject: cert.subject.replace(/\n/g, ', '), fingerprint256: cert.fingerprint256 }, validTo };
+  try {
+    const validFrom = Date.parse(cert.validFrom);
+    const validTo = Date.parse(cert.validTo);
+    if (!(validFrom <= now && now <= validTo)) return { ok: false, step: 'cert_validity', reason: `not valid now (valid ${cert.validFrom} to ${cert.validTo})` };
+    let key: KeyObject;
+    try {
+      key = cert.publicKey;
+    } catch (err) {
+      return { ok: false, step: 'cert_key', reason: `its public key cannot be read (${(err as Error).message})` };
+    }
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    if (key.asymmetricKeyType !== 'rsa') return { ok: false, step: 'cert_key', reason: `the key is ${key.asymmetricKeyType ?? 'unknown'}, not RSA` };
+    if (bits < 2048) return { ok: false, step: 'cert_key', reason: `the RSA key has ${bits} bits, fewer than 2048` };
+    const alg = signatureAlgorithmOf(cert.raw);
+    if (!alg.ok) return { ok: false, step: 'cert_parse', reason: alg.reason };
+    return { ok: true, cert: { publicKey: key, hash: alg.hash, subject: cert.subject.replace(/\n/g, ', '), fingerprint256: cert.fingerprint256 }, validTo };
+  } catch (err) {
+    return { ok: false, step: 'cert_parse', reason: `the certificate cannot be read (${(err as Error).message})` };
+  }
 }
 
 export function createCertificateSource(opts: CertificateSourceOptions): CertificateSource {

@@ -6,7 +6,7 @@ import type { Store } from '../store/types';
 import { firstIssue, parseJsonOrUndefined } from '../util/json';
 import { handleNotification } from './notify';
 import type { HttpsGet } from './httpsGet';
-import { headerDisagreement, smnHeadersOf, smnHeadersSchema, smnMessageSchema, type SmnMessage } from './message';
+import { headerDisagreement, SMN_MESSAGE_TYPES, smnHeadersOf, smnHeadersSchema, smnMessageSchema, type SmnMessage } from './message';
 import { checkTrustedUrl } from './trustedUrl';
 import type { SmnVerifier, VerifyStep } from './verify';
 
@@ -64,16 +64,19 @@ export function createSmnReceiver(deps: SmnReceiverDeps): SmnReceiver {
   const now = deps.now ?? Date.now;
   const observe = deps.observe ?? (() => undefined);
 
-  function refuse(step: RefusalStep, reason: string, m?: Partial<SmnMessage>): SmnAnswer {
+  function refuse(step: RefusalStep, reason: string, m?: Record<string, unknown>): SmnAnswer {
+    // Fields of a refused body are the sender's: logged cut short, and counted only by known type.
+    const field = (name: string) => (typeof m?.[name] === 'string' ? (m[name] as string).slice(0, 300) : undefined);
+    const type = field('type');
     deps.logger.warn('SMN message refused', {
       step,
       reason: reason.slice(0, 300),
-      type: m?.type,
-      message_id: m?.message_id,
-      topic_urn: m?.topic_urn,
-      signing_cert_url: m?.signing_cert_url?.slice(0, 300),
+      type,
+      message_id: field('message_id'),
+      topic_urn: field('topic_urn'),
+      signing_cert_url: field('signing_cert_url'),
     });
-    observe(m?.type ?? 'unknown', `refused_${step}`);
+    observe(type && (SMN_MESSAGE_TYPES as readonly string[]).includes(type) ? type : 'unknown', `refused_${step}`);
     return { status: 403, body: { ok: false, error: 'forbidden' } };
   }
 
@@ -107,7 +110,7 @@ export function createSmnReceiver(deps: SmnReceiverDeps): SmnReceiver {
       const parsed = smnMessageSchema.safeParse(json);
       if (!parsed.success) {
         const { field, message } = firstIssue(parsed.error);
-        return refuse('body', `${field}: ${message}`, typeof json === 'object' && json !== null ? (json as Partial<SmnMessage>) : undefined);
+        return refuse('body', `${field}: ${message}`, typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined);
       }
       const m = parsed.data;
       const disagreement = headerDisagreement(headers.data, m);

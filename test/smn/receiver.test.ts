@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { AlertPublisher, InstanceAlert, PlainAlert } from '../../src/alerts/publish';
 import { createAuditTrail } from '../../src/audit/trail';
 import { createLineCollector, createLogger } from '../../src/log';
@@ -36,6 +37,7 @@ interface World {
   plainAlerts: PlainAlert[];
   subscribeAnswer: HttpsGetResult;
   slackError?: string;
+  observed: Array<[string, string]>;
   send(body: Body, headers?: Record<string, string>): ReturnType<SmnReceiver['receive']>;
 }
 
@@ -53,6 +55,7 @@ beforeEach(() => {
     instanceAlerts: [] as InstanceAlert[],
     plainAlerts: [] as PlainAlert[],
     subscribeAnswer: { ok: true, status: 200, body: Buffer.from('<html>confirmed</html>') } as HttpsGetResult,
+    observed: [] as Array<[string, string]>,
   } as World;
   const get: HttpsGet = async (url) => {
     fetched.push(url.href);
@@ -82,6 +85,7 @@ beforeEach(() => {
     audit: createAuditTrail({ store, logger }),
     alerts,
     logger,
+    observe: (type, outcome) => world.observed.push([type, outcome]),
   });
   world.send = (body, headers) => world.receiver.receive(headers ?? smnHeaders(body), Buffer.from(JSON.stringify(body)));
   w = world;
@@ -144,6 +148,14 @@ describe('refused before anything happens', () => {
     expect(w.fetched).toEqual([]);
   });
 
+  test("a refused body's own fields are logged cut short and never become a metric label", async () => {
+    const raw = JSON.stringify({ type: `Notification${'x'.repeat(5000)}`, message_id: 'm'.repeat(5000), topic_urn: TOPIC });
+    await expectRefused(await w.receiver.receive({ 'x-smn-message-type': 'Notification' }, Buffer.from(raw)), 'body');
+    expect(w.observed).toEqual([['unknown', 'refused_body']]);
+    const line = w.logs.find((l) => l.includes('"SMN message refused"'))!;
+    expect(line.length).toBeLessThan(2000);
+  });
+
   test('a certificate URL on an untrusted host → 403 "cert_url", nothing fetched from it', async () => {
     const evil = makeCertificate();
     const body = sign(notification(), { cert: evil, certUrl: 'https://attacker.example/smn/SMN_x.pem' });
@@ -168,6 +180,36 @@ describe('refused before anything happens', () => {
     await w.send({ ...good, message: 'tampered' });
     expect((await w.send(good)).status).toBe(200);
     expect(w.plainAlerts).toHaveLength(1);
+  });
+});
+
+describe('bodies of any shape', () => {
+  test('arbitrary JSON, SMN-like objects and bytes are all refused with 403, never thrown', async () => {
+    const smnLike = fc.record(
+      {
+        type: fc.constantFrom('Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation', 'x'),
+        topic_urn: fc.oneof(fc.constant(TOPIC), fc.string()),
+        message_id: fc.string(),
+        message: fc.string(),
+        subject: fc.oneof(fc.string(), fc.constant(null)),
+        subscribe_url: fc.oneof(fc.constant(SUBSCRIBE_URL), fc.webUrl()),
+        signature: fc.base64String(),
+        signature_version: fc.constantFrom('v1', 'V1', 'v2'),
+        signing_cert_url: fc.oneof(fc.constant(CERT_URL), fc.webUrl()),
+        timestamp: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.string()),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.jsonValue().map((v) => JSON.stringify(v)), smnLike.map((v) => JSON.stringify(v)), fc.string()), fc.constantFrom('Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation', ''), async (raw, type) => {
+        const answer = await w.receiver.receive(type ? { 'x-smn-message-type': type } : {}, Buffer.from(raw));
+        expect(answer.status).toBe(403);
+      }),
+      { numRuns: 300 },
+    );
+    expect(w.instanceAlerts).toEqual([]);
+    expect(w.plainAlerts).toEqual([]);
+    expect(w.fetched.filter((u) => u !== CERT_URL)).toEqual([]);
   });
 });
 
