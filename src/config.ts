@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { SLACK_CHANNEL_ID_PATTERN } from './domain/slackIds';
+import { regionEndpoints, SECMASTER_REGIONS } from './secmaster/regions';
+import { smnHostForRegion } from './smn/defaultHost';
 import { TOPIC_URN_PATTERN } from './smn/message';
 import { parseTrustedHost } from './smn/trustedUrl';
 
@@ -273,7 +275,8 @@ export function loadConfig(env: Env): Config {
   const credential = readCredential(env, simulator, e.SECMASTER_REGION, e.IAM_ENDPOINT, problems);
 
   let endpoint = e.SECMASTER_ENDPOINT?.replace(/\/+$/, '');
-  if (!endpoint && e.SECMASTER_REGION) endpoint = `https://secmaster.${e.SECMASTER_REGION}.myhuaweicloud.com`;
+  if (!endpoint && e.SECMASTER_REGION) endpoint = regionEndpoints(e.SECMASTER_REGION)?.secmaster;
+  if (!simulator && !endpoint && e.SECMASTER_REGION) problems.push(unknownRegion('SECMASTER_REGION', e.SECMASTER_REGION, 'SECMASTER_ENDPOINT'));
   if (!simulator) {
     if (!isSet(env, 'SECMASTER_REGION') && !isSet(env, 'SECMASTER_ENDPOINT')) {
       problems.push('SECMASTER_REGION: required (or set SECMASTER_ENDPOINT), e.g. "ap-southeast-1"');
@@ -330,11 +333,11 @@ export function loadConfig(env: Env): Config {
 
 /**
  * `SMN_TOPICS` turns `/smn` on; its trusted hosts default to SMN's own host in `SECMASTER_REGION`
- * (the host of `signing_cert_url` in Huawei's example, RGC API "AcceptSmnMessage").
+ * (`smn/defaultHost.ts`).
  */
 function readSmn(e: Partial<EnvData>, problems: string[]): SmnConfig | undefined {
   if (!e.SMN_TOPICS) return undefined;
-  const trustedHosts = e.SMN_TRUSTED_HOSTS ?? (e.SECMASTER_REGION ? [`smn.${e.SECMASTER_REGION}.myhuaweicloud.com:443`] : undefined);
+  const trustedHosts = e.SMN_TRUSTED_HOSTS ?? (e.SECMASTER_REGION ? [`${smnHostForRegion(e.SECMASTER_REGION)}:443`] : undefined);
   if (!trustedHosts) {
     if (!problems.some((p) => p.startsWith('SMN_TRUSTED_HOSTS:') || p.startsWith('SECMASTER_REGION:'))) {
       problems.push('SMN_TRUSTED_HOSTS: required with SMN_TOPICS when SECMASTER_REGION is not set (SMN\'s host, e.g. smn.ap-southeast-1.myhuaweicloud.com)');
@@ -390,8 +393,8 @@ function readCredential(
     return { kind: 'aksk', accessKey: env.CLOUD_SDK_AK!.trim(), secretKey: env.CLOUD_SDK_SK!.trim() };
   }
   for (const v of iamVars) if (!isSet(env, v)) problems.push(`${v}: required for IAM password login`);
-  const iam = iamEndpoint?.replace(/\/+$/, '') ?? (region ? `https://iam.${region}.myhuaweicloud.com` : undefined);
-  if (!iam) problems.push('IAM_ENDPOINT: required for IAM password login when SECMASTER_REGION is not set');
+  const iam = iamEndpoint?.replace(/\/+$/, '') ?? (region ? regionEndpoints(region)?.iam : undefined);
+  if (!iam) problems.push(region ? unknownRegion('IAM_ENDPOINT', region, 'IAM_ENDPOINT') : 'IAM_ENDPOINT: required for IAM password login when SECMASTER_REGION is not set');
   if (!iamVars.every((v) => isSet(env, v)) || !iam) return undefined;
   return {
     kind: 'password',
@@ -401,6 +404,11 @@ function readCredential(
     password: env.HUAWEICLOUD_IAM_PASSWORD!,
     iamEndpoint: iam,
   };
+}
+
+/** A region outside the SDKs' table: its endpoints are unknown, so the operator names them. */
+function unknownRegion(variable: string, region: string, override: string): string {
+  return `${variable}: "${region}" is not in the SecMaster region table (${SECMASTER_REGIONS.join(', ')}); set ${override} to use it`;
 }
 
 /** A database password as it appears in the URL (percent-encoded) and as it is used (decoded). */

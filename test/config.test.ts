@@ -601,6 +601,13 @@ describe('loadConfig: SMN_TOPICS and SMN_TRUSTED_HOSTS (spec section 9)', () => 
     });
   });
 
+  it("the default follows Huawei's SMN region table: Dublin is on .eu, cn-north-2 on .cn", () => {
+    const hosts = (region: string) => loadConfig({ ...VALID, SECMASTER_REGION: region, SMN_TOPICS: `${URN}=C0INCIDENT` }).smn?.trustedHosts;
+    expect(hosts('eu-west-101')).toEqual(['smn.eu-west-101.myhuaweicloud.eu:443']);
+    expect(hosts('cn-north-2')).toEqual(['smn.cn-north-2.myhuaweicloud.cn:443']);
+    expect(hosts('cn-north-4')).toEqual(['smn.cn-north-4.myhuaweicloud.com:443']);
+  });
+
   it('SMN_TRUSTED_HOSTS replaces the default; host or host:port, compared in lower case with 443 implied', () => {
     const smn = loadConfig({ ...VALID, SMN_TOPICS: `${URN}=C0INCIDENT`, SMN_TRUSTED_HOSTS: 'SMN.eu-west-101.myhuaweicloud.eu, 127.0.0.1:8443,[::1]:9443' }).smn;
     expect(smn?.trustedHosts).toEqual(['smn.eu-west-101.myhuaweicloud.eu:443', '127.0.0.1:8443', '[::1]:9443']);
