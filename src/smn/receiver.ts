@@ -81,6 +81,8 @@ export function createSmnReceiver(deps: SmnReceiverDeps): SmnReceiver {
   }
 
   async function confirm(m: Extract<SmnMessage, { type: 'SubscriptionConfirmation' }>, url: URL, channel: string, token: string): Promise<SmnAnswer> {
+    // The GET confirms the subscription at SMN: it leaves a trace before it is sent.
+    deps.logger.info('SMN subscription: confirming', { topic_urn: m.topic_urn, message_id: m.message_id, subscribe_host: url.host });
     const got = await deps.get(url, { maxBytes: CONFIRM_MAX_BYTES });
     const confirmed = got.ok && got.status >= 200 && got.status < 300;
     const why = got.ok ? `HTTP ${got.status}` : got.reason;
