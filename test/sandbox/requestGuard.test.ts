@@ -54,20 +54,21 @@ const running = () => sandbox.simulator.state.list('sandbox-workspace').find((i)
 const operations = () => sandbox.simulator.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/operation')).length;
 const terminateAsLead = (id: string) => JSON.stringify({ user: 'U0LEAD', channel: 'C0INCIDENT', text: `/playbook terminate ${id}` });
 
-test.each([
-  ['a cross-site form post (text/plain, foreign Origin)', { ...self(), origin: 'http://evil.example', 'content-type': 'text/plain' }],
-  ['a cross-site JSON post (foreign Origin)', { ...self(), origin: 'http://evil.example', 'content-type': 'application/json' }],
-  ['same Host but a foreign Origin with the same port', { ...self(), origin: `http://evil.example:${port}`, 'content-type': 'application/json' }],
-  ['an Origin on another port of this machine', { ...self(), origin: `http://localhost:${port + 1}`, 'content-type': 'application/json' }],
-  ['no Origin at all', { host: `localhost:${port}`, 'content-type': 'application/json' }],
-  ['DNS rebinding (Host and Origin both name the attacker)', { host: `evil.example:${port}`, origin: `http://evil.example:${port}`, 'content-type': 'application/json' }],
-  ['a Host that only starts with localhost', { host: `localhost.evil.example:${port}`, origin: `http://localhost.evil.example:${port}`, 'content-type': 'application/json' }],
-  ['same origin, but a form body instead of JSON', { ...self(), 'content-type': 'application/x-www-form-urlencoded' }],
-  ['same origin, but text/plain', { ...self(), 'content-type': 'text/plain;charset=UTF-8' }],
-])("%s cannot make the lead terminate: refused, nothing reaches SecMaster", async (_label, headers) => {
+// Headers are built per test: the port is only known once the sandbox runs.
+test.each<[string, (port: number) => Record<string, string>]>([
+  ['a cross-site form post (text/plain, foreign Origin)', (p) => ({ host: `localhost:${p}`, origin: 'http://evil.example', 'content-type': 'text/plain' })],
+  ['a cross-site JSON post (foreign Origin)', (p) => ({ host: `localhost:${p}`, origin: 'http://evil.example', 'content-type': 'application/json' })],
+  ['same Host but a foreign Origin with the same port', (p) => ({ host: `localhost:${p}`, origin: `http://evil.example:${p}`, 'content-type': 'application/json' })],
+  ['an Origin on another port of this machine', (p) => ({ host: `localhost:${p}`, origin: `http://localhost:${p + 1}`, 'content-type': 'application/json' })],
+  ['no Origin at all', (p) => ({ host: `localhost:${p}`, 'content-type': 'application/json' })],
+  ['DNS rebinding (Host and Origin both name the attacker)', (p) => ({ host: `evil.example:${p}`, origin: `http://evil.example:${p}`, 'content-type': 'application/json' })],
+  ['a Host that only starts with localhost', (p) => ({ host: `localhost.evil.example:${p}`, origin: `http://localhost.evil.example:${p}`, 'content-type': 'application/json' })],
+  ['same origin, but a form body instead of JSON', (p) => ({ host: `localhost:${p}`, origin: `http://localhost:${p}`, 'content-type': 'application/x-www-form-urlencoded' })],
+  ['same origin, but text/plain', (p) => ({ host: `localhost:${p}`, origin: `http://localhost:${p}`, 'content-type': 'text/plain;charset=UTF-8' })],
+])('%s cannot make the lead terminate: refused, nothing reaches SecMaster', async (_label, headersFor) => {
   const target = running();
   const before = operations();
-  const res = await send('POST', '/sandbox/api/command', headers, terminateAsLead(target.id));
+  const res = await send('POST', '/sandbox/api/command', headersFor(port), terminateAsLead(target.id));
   expect([403, 415]).toContain(res.status);
   expect(res.json.ok).toBe(false);
   await new Promise((r) => setTimeout(r, 300));
