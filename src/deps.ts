@@ -10,6 +10,7 @@ import { createOperationsService, type ApprovalRequester } from './operations/se
 import { createWatcher, type WatchSink } from './operations/watcher';
 import { createPolicyHolder } from './policy/holder';
 import { loadPolicyFile } from './policy/load';
+import { createHomeTeamDirectory } from './policy/homeTeams';
 import { createUserGroupDirectory } from './policy/usergroups';
 import { createAuthenticator, type Authenticator } from './secmaster/auth';
 import { createCircuitBreaker } from './secmaster/circuitBreaker';
@@ -90,10 +91,16 @@ export async function buildDeps(config: Config, opts: BuildOptions) {
       if (outcome !== 'ok') metrics.slackApiErrors.inc({ method, error: error ?? outcome });
     },
   });
-  const groups = createUserGroupDirectory({
+  const usergroups = createUserGroupDirectory({
     fetchMembers: (g) => gateway.usergroupMembers(g),
     onError: (groupId, err) => logger.warn('could not read user group members', { groupId, err }),
   });
+  const homeTeams = createHomeTeamDirectory({
+    fetchTeam: (u) => gateway.userTeam(u),
+    onError: (userId, err) => logger.warn("could not read a user's Slack team", { userId, err }),
+  });
+  // What the policy asks of Slack: user-group members, and the own team of a user a request does not name.
+  const groups = { ...usergroups, homeTeamOf: homeTeams.homeTeamOf };
   const audit = createAuditTrail({
     store,
     logger,
@@ -123,6 +130,7 @@ export async function buildDeps(config: Config, opts: BuildOptions) {
     audit,
     approvals: approvalRequester,
     operationsPerUserPerMinute: config.operationsPerUserPerMinute,
+    defaultWorkspaceId: config.secmaster.workspaceId,
     now,
   });
   const watcher = createWatcher({

@@ -3,7 +3,7 @@ import type { AuditTrail } from '../audit/trail';
 import type { OperationOutcome, Target } from '../domain/outcome';
 import { auditEntryFor } from '../operations/auditEntry';
 import type { ApprovalRequester, OperationsService } from '../operations/service';
-import { isApprover, type GroupMembership } from '../policy/evaluate';
+import { isApprover, type GroupMembership, type SlackIdentity } from '../policy/evaluate';
 import type { Policy } from '../policy/load';
 import type { Operation } from '../secmaster/schemas';
 import type { Approval, Store } from '../store/types';
@@ -33,7 +33,7 @@ export interface ApprovalService extends Omit<ApprovalRequester, 'ask'> {
   create(input: Parameters<ApprovalRequester['ask']>[0]): Promise<Approval>;
   get(id: string): Promise<Approval | undefined>;
   setMessage(id: string, messageTs: string): Promise<void>;
-  decide(id: string, clicker: { teamId: string; userId: string; channelId?: string }, verdict: 'approve' | 'reject'): Promise<DecideResult>;
+  decide(id: string, clicker: SlackIdentity & { channelId?: string }, verdict: 'approve' | 'reject'): Promise<DecideResult>;
   /** Expires what is due; returns the approvals this call expired (each exactly once across replicas). */
   expireDue(): Promise<Approval[]>;
   /**
@@ -43,7 +43,7 @@ export interface ApprovalService extends Omit<ApprovalRequester, 'ask'> {
   closeInterrupted(): Promise<Approval[]>;
   /** Marks an approval void when its card could not be shown (nobody could approve it). */
   abandon(approval: Approval, why: string): Promise<void>;
-  mayDecide(approval: Approval, who: { teamId: string; userId: string }): Promise<boolean>;
+  mayDecide(approval: Approval, who: SlackIdentity): Promise<boolean>;
 }
 
 export interface ApprovalServiceDeps {
@@ -73,7 +73,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
       detail,
     });
 
-  async function mayDecide(a: Approval, who: { teamId: string; userId: string }) {
+  async function mayDecide(a: Approval, who: SlackIdentity) {
     if (who.userId === a.requester || who.teamId !== a.teamId) return false;
     // The approver roles were fixed when the request was made; who holds them is read from the policy now.
     return isApprover(deps.policy(), a.approverRoles, who, deps.groups);

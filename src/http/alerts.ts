@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { isInstanceId } from '../domain/command';
+import { canonicalInstanceId, isInstanceId } from '../domain/command';
 import type { Logger } from '../log';
 import { asSecMasterError } from '../secmaster/errors';
 import type { SecMasterClient } from '../secmaster/client';
@@ -57,7 +57,7 @@ export function alertRoute(deps: { token: string | undefined; secmaster: SecMast
         return sendJson(res, 400, { ok: false, error: 'invalid_body', field, message: `${field}: ${message}` });
       }
       const a = parsed.data;
-      const target = { workspaceId: a.workspace_id ?? deps.defaultWorkspaceId, instanceId: a.instance_id };
+      const target = { workspaceId: a.workspace_id ?? deps.defaultWorkspaceId, instanceId: canonicalInstanceId(a.instance_id) };
       let answer;
       try {
         answer = await deps.secmaster.getInstance(target);
@@ -79,7 +79,7 @@ export function alertRoute(deps: { token: string | undefined; secmaster: SecMast
         placement: { kind: 'new' },
       });
       if (!posted.ok) return sendJson(res, CHANNEL_ERRORS.has(posted.error) ? 400 : 502, { ok: false, error: posted.error });
-      deps.logger.info('alert card posted', { channel: a.channel, ts: posted.value.ts, instance_id: a.instance_id });
+      deps.logger.info('alert card posted', { channel: a.channel, ts: posted.value.ts, instance_id: target.instanceId });
       return sendJson(res, 200, { ok: true, channel: a.channel, ts: posted.value.ts });
     },
   };

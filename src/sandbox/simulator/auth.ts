@@ -89,7 +89,8 @@ export class SimulatorAuth {
   private checkSignature(req: RequestFacts, authz: string, header: (n: string) => string | undefined): AuthCheck {
     const parsed = parseAuthorization(authz);
     if (!parsed) return unauthorized('APIG.0301', 'Incorrect app authentication information: malformed Authorization');
-    const sk = this.creds.accessKeys[parsed.accessKey];
+    // The AK comes from the request: only the simulator's own keys count, never Object's members.
+    const sk = Object.hasOwn(this.creds.accessKeys, parsed.accessKey) ? this.creds.accessKeys[parsed.accessKey] : undefined;
     if (!sk) return unauthorized('APIG.0301', 'Incorrect app authentication information: unknown AK');
     const sdkDate = header('x-sdk-date');
     const when = sdkDate ? parseSdkDate(sdkDate) : NaN;
