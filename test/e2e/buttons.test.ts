@@ -19,6 +19,7 @@ const UNLISTED_WS = 'ws-nobody-named';
 
 beforeAll(async () => {
   h = await startWideHarness({
+    extra: 45,
     env: { OPERATIONS_PER_USER_PER_MINUTE: '1000', SLACK_UPDATES_PER_MINUTE: '100000' },
     extraRules: `  - operations: [VIEW, RETRY]
     roles: [responder, lead]
