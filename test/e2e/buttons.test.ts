@@ -276,8 +276,10 @@ describe('many clicks, one operation', () => {
     const channel = h.freshChannel();
     const id = h.addInstance('FAILED');
     const card = await alertCard(channel, id);
-    // A slow operation call, so the clicks overlap it.
-    h.sim.faults.add({ fault: { kind: 'latency', ms: 500 }, when: 'before', method: 'POST', pathIncludes: id });
+    // A slow operation call, so the clicks overlap it. 500 ms was not enough on a loaded machine: clicks
+    // that reached the lock after the POST had finished took it for their own status read, and the
+    // clicks meanwhile were told that clicker "started retry".
+    h.sim.faults.add({ fault: { kind: 'latency', ms: 2000 }, when: 'before', method: 'POST', pathIncludes: id });
     const clickers = [USERS.responder, USERS.responder2, USERS.lead, USERS.lead2, USERS.groupie];
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => clickOn(card, clickers[i % clickers.length]!, 'playbook_retry', id)));
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
