@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { regionEndpoints, SECMASTER_REGIONS } from './secmaster/regions';
 
 /**
  * Configuration read from the environment exactly as `shared/spec/interface.md` section 2 names it.
@@ -232,7 +233,8 @@ export function loadConfig(env: Env): Config {
   const credential = readCredential(env, simulator, e.SECMASTER_REGION, e.IAM_ENDPOINT, problems);
 
   let endpoint = e.SECMASTER_ENDPOINT?.replace(/\/+$/, '');
-  if (!endpoint && e.SECMASTER_REGION) endpoint = `https://secmaster.${e.SECMASTER_REGION}.myhuaweicloud.com`;
+  if (!endpoint && e.SECMASTER_REGION) endpoint = regionEndpoints(e.SECMASTER_REGION)?.secmaster;
+  if (!simulator && !endpoint && e.SECMASTER_REGION) problems.push(unknownRegion('SECMASTER_REGION', e.SECMASTER_REGION, 'SECMASTER_ENDPOINT'));
   if (!simulator) {
     if (!isSet(env, 'SECMASTER_REGION') && !isSet(env, 'SECMASTER_ENDPOINT')) {
       problems.push('SECMASTER_REGION: required (or set SECMASTER_ENDPOINT), e.g. "ap-southeast-1"');
@@ -334,8 +336,8 @@ function readCredential(
     return { kind: 'aksk', accessKey: env.CLOUD_SDK_AK!.trim(), secretKey: env.CLOUD_SDK_SK!.trim() };
   }
   for (const v of iamVars) if (!isSet(env, v)) problems.push(`${v}: required for IAM password login`);
-  const iam = iamEndpoint?.replace(/\/+$/, '') ?? (region ? `https://iam.${region}.myhuaweicloud.com` : undefined);
-  if (!iam) problems.push('IAM_ENDPOINT: required for IAM password login when SECMASTER_REGION is not set');
+  const iam = iamEndpoint?.replace(/\/+$/, '') ?? (region ? regionEndpoints(region)?.iam : undefined);
+  if (!iam) problems.push(region ? unknownRegion('IAM_ENDPOINT', region, 'IAM_ENDPOINT') : 'IAM_ENDPOINT: required for IAM password login when SECMASTER_REGION is not set');
   if (!iamVars.every((v) => isSet(env, v)) || !iam) return undefined;
   return {
     kind: 'password',
@@ -345,6 +347,11 @@ function readCredential(
     password: env.HUAWEICLOUD_IAM_PASSWORD!,
     iamEndpoint: iam,
   };
+}
+
+/** A region outside the SDKs' table: its endpoints are unknown, so the operator names them. */
+function unknownRegion(variable: string, region: string, override: string): string {
+  return `${variable}: "${region}" is not in the SecMaster region table (${SECMASTER_REGIONS.join(', ')}); set ${override} to use it`;
 }
 
 /** A database password as it appears in the URL (percent-encoded) and as it is used (decoded). */

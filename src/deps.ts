@@ -71,6 +71,8 @@ export async function buildDeps(config: Config, opts: BuildOptions) {
     transport,
     auth,
     gate: breaker,
+    onHttpError: (err) =>
+      logger.warn('SecMaster answered with an error', { call: err.call, status: err.status, code: err.code, request_id: err.requestId, encoded_authorization_message: err.encodedAuthorizationMessage }),
     observe: (e) => {
       metrics.secmasterCalls.inc({ call: e.call, status: String(e.status) });
       metrics.secmasterSeconds.observe({ call: e.call }, e.durationMs / 1000);

@@ -38,6 +38,35 @@ export interface ListQuery {
   playbook_name?: string;
 }
 
+/**
+ * ListPlaybookAuditLogs' body: every field optional, each a filter on the row field of the same name
+ * (the API page's "Request body parameters", https://support.huaweicloud.com/intl/en-us/api-secmaster/ListPlaybookAuditLogs.html,
+ * and the SDK model `AuditLogInfo`, huaweicloud-sdk-python-v3 `…/secmaster/v1/model/audit_log_info.py`).
+ * `instance_id` is a row's own instance and `parent_instance_id` the instance above it: the action
+ * rows of a playbook instance are the rows whose parent is that instance.
+ */
+export type AuditLogFilter = Partial<
+  Record<
+    | 'instance_type'
+    | 'action_id'
+    | 'action_name'
+    | 'instance_id'
+    | 'parent_instance_id'
+    | 'log_level'
+    | 'input'
+    | 'output'
+    | 'error_msg'
+    | 'start_time'
+    | 'end_time'
+    | 'status'
+    | 'trigger_type',
+    string
+  >
+>;
+
+/** ListPlaybookAuditLogs' `limit` is documented as 10 to 50 (the API page's query parameters). */
+export const AUDIT_LOG_PAGE_LIMIT = 50;
+
 export type CallName = 'get_instance' | 'list_instances' | 'operate' | 'audit_logs' | 'topology';
 
 export interface CallObserver {
@@ -56,7 +85,11 @@ export interface SecMasterClient {
   listInstances(workspaceId: string, query: ListQuery): Promise<Answer<InstanceList>>;
   /** Sent at most once; a 5xx or a lost answer surfaces as an error whose `outcomeUnknown` is true. */
   operateInstance(ref: InstanceRef, operation: Operation): Promise<Answer<Instance | undefined>>;
-  listAuditLogs(ref: InstanceRef, page: { offset: number; limit: number }): Promise<Answer<{ count: number; logs: AuditLog[] }>>;
+  /**
+   * ListPlaybookAuditLogs: the rows matching `filter`, one page of at most
+   * {@link AUDIT_LOG_PAGE_LIMIT} (the API takes `limit` 10–50).
+   */
+  listAuditLogs(workspaceId: string, filter: AuditLogFilter, page: { offset: number; limit: number }): Promise<Answer<{ count: number; logs: AuditLog[] }>>;
   getTopology(ref: InstanceRef): Promise<Answer<Topology>>;
 }
 
@@ -68,6 +101,11 @@ export interface SecMasterClientOptions {
   retry?: RetryPolicy;
   observe?: CallObserver;
   gate?: CallGate;
+  /**
+   * Told of every 4xx/5xx answer before it is thrown, so each refusal leaves a log line with its
+   * code, request ID and, for a policy denial, the encoded authorization message.
+   */
+  onHttpError?: (err: SecMasterError) => void;
 }
 
 const JSON_CONTENT_TYPE = 'application/json;charset=UTF-8';
@@ -132,7 +170,11 @@ export function createSecMasterClient(opts: SecMasterClientOptions): SecMasterCl
         }
         record(res.status < 500);
         const requestId = res.headers['x-request-id'];
-        if (res.status >= 400) throw errorFromResponse(res, callName);
+        if (res.status >= 400) {
+          const err = errorFromResponse(res, callName);
+          opts.onHttpError?.(err);
+          throw err;
+        }
         const json = parseJsonOrUndefined(res.body);
         try {
           return { data: parse(json), requestId };
@@ -182,14 +224,14 @@ export function createSecMasterClient(opts: SecMasterClientOptions): SecMasterCl
         },
       ),
 
-    listAuditLogs: (ref, page) =>
+    listAuditLogs: (workspaceId, filter, page) =>
       call(
         'audit_logs',
         {
           method: 'POST',
-          path: instancesPath(ref.workspaceId, 'auditlogs'),
+          path: instancesPath(workspaceId, 'auditlogs'),
           query: { offset: page.offset, limit: page.limit, sort_key: 'start_time', sort_dir: 'asc' },
-          body: { instance_id: ref.instanceId },
+          body: filter,
           // A filtered read that happens to be a POST: repeating it changes nothing.
           idempotent: true,
         },

@@ -23,6 +23,7 @@ export interface SecMasterErrorInit {
   message: string;
   requestId?: string;
   retryAfterMs?: number;
+  encodedAuthorizationMessage?: string;
   cause?: unknown;
 }
 
@@ -31,10 +32,15 @@ export class SecMasterError extends Error {
   /** `METHOD /path` of the call (no query credentials, no headers). */
   readonly call: string;
   readonly status?: number;
-  /** `SecMaster.NNNNNNNN` or API Gateway's `APIG.NNNN`. */
+  /** `SecMaster.NNNNNNNN`, or API Gateway's `APIGW.NNNN` / `APIG.NNNN` (match those with `gatewayCodes.ts`). */
   readonly code?: string;
   readonly requestId?: string;
   readonly retryAfterMs?: number;
+  /**
+   * What a 403 policy denial attaches for an operator to decode (IAM DecodeAuthorizationMessage).
+   * Logged whole; a person is only told that one exists.
+   */
+  readonly encodedAuthorizationMessage?: string;
 
   constructor(init: SecMasterErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -45,6 +51,7 @@ export class SecMasterError extends Error {
     this.code = init.code;
     this.requestId = init.requestId;
     this.retryAfterMs = init.retryAfterMs;
+    this.encodedAuthorizationMessage = init.encodedAuthorizationMessage;
   }
 
   /** True when SecMaster may have carried out the request even though no clear answer came back. */
@@ -54,7 +61,7 @@ export class SecMasterError extends Error {
 
   /**
    * SecMaster says "no such instance" with a 400 (or 404) and its own service code. A 404 from API
-   * Gateway (`APIG.0101`: no such API), a proxy's page or any 5xx is not that: treating them so would
+   * Gateway (`APIGW.0101` / `APIG.0101`: no such API), a proxy's page or any 5xx is not that: treating them so would
    * end every watch on a misconfigured endpoint.
    */
   get isNotFound(): boolean {
@@ -72,29 +79,9 @@ export class SecMasterError extends Error {
       code: this.code,
       message: this.message,
       requestId: this.requestId,
+      encodedAuthorizationMessage: this.encodedAuthorizationMessage,
     };
   }
-}
-
-/** Reads `{code,message}` or API Gateway's `{error_code,error_msg,request_id}` out of an error body. */
-export function parseErrorBody(body: string): { code?: string; message?: string; requestId?: string } {
-  try {
-    const parsed: unknown = JSON.parse(body);
-    if (parsed && typeof parsed === 'object') {
-      const top = parsed as Record<string, unknown>;
-      // IAM nests its error: {"error":{"code":401,"message":"…","title":"Unauthorized"}}.
-      const o = top.error && typeof top.error === 'object' ? { ...(top.error as Record<string, unknown>), request_id: top.request_id } : top;
-      const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
-      return {
-        code: str(o.code) ?? str(o.error_code) ?? (typeof o.code === 'number' ? String(o.code) : undefined),
-        message: str(o.message) ?? str(o.error_msg) ?? str(o.msg),
-        requestId: str(o.request_id),
-      };
-    }
-  } catch {
-    // Not JSON (an HTML error page from a proxy, say): the status alone has to do.
-  }
-  return {};
 }
 
 /** Any failure as a SecMasterError; one that is not SecMaster's gets a generic message (never an internal one). */

@@ -1,4 +1,6 @@
-import { SecMasterError, parseErrorBody } from './errors';
+import { parseErrorBody } from './errorBody';
+import { SecMasterError } from './errors';
+import { GATEWAY_CODES, isGatewayCode } from './gatewayCodes';
 import { DEFAULT_RETRY_POLICY, isRetryable, nextDelayMs, parseRetryAfterMs, type AttemptResult, type RetryPolicy } from './retry';
 import { TransportError, type HttpRequest, type HttpResponse, type Transport } from './transport';
 
@@ -66,10 +68,14 @@ export function errorFromResponse(res: HttpResponse, call: string): SecMasterErr
     message: parsed.message ?? `HTTP ${res.status}`,
     requestId: res.headers['x-request-id'] ?? parsed.requestId,
     retryAfterMs: parseRetryAfterMs(res.headers['retry-after']),
+    encodedAuthorizationMessage: parsed.encodedAuthorizationMessage,
   });
 }
 
-/** API Gateway's answer to a bad or expired token (or signature). */
+/**
+ * API Gateway's answer to a bad, expired or revoked token (or signature): 401 with code 0301, which
+ * the public gateway spells `APIGW.0301` and dedicated gateways `APIG.0301`.
+ */
 export function isAuthRejection(res: HttpResponse): boolean {
-  return res.status === 401 && parseErrorBody(res.body).code === 'APIG.0301';
+  return res.status === 401 && isGatewayCode(parseErrorBody(res.body).code, GATEWAY_CODES.authRejected);
 }

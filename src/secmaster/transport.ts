@@ -1,4 +1,5 @@
 import { Agent, Pool, request, type Dispatcher } from 'undici';
+import { USER_AGENT } from '../version';
 
 /**
  * The only module that performs HTTP to SecMaster and IAM. It knows nothing of retries or
@@ -90,7 +91,8 @@ export function createTransport({ dispatcher, timeouts = DEFAULT_TIMEOUTS }: Tra
       res = await request(req.url, {
         dispatcher,
         method: req.method,
-        headers: req.headers,
+        // Not signed (the signer signs only the headers it names), so adding it changes no signature.
+        headers: { 'user-agent': USER_AGENT, ...req.headers },
         body: req.body,
         headersTimeout: timeouts.headersTimeoutMs,
         bodyTimeout: timeouts.bodyTimeoutMs,

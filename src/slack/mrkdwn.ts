@@ -1,3 +1,5 @@
+import { parseSecMasterTime } from '../secmaster/timestamps';
+
 /**
  * Escaping and cutting of untrusted text for Slack. Anything from SecMaster or from a person is
  * escaped (`&`, `<`, `>`, ampersand first) so it can never mention `@channel` or a person, nor forge
@@ -55,11 +57,15 @@ export function channelLink(channelId: string): string {
   return /^[CGD][A-Z0-9]+$/.test(channelId) ? `<#${channelId}>` : safeText(channelId, 40);
 }
 
-/** Slack's date token: shown in the reader's time zone, with a fallback for old clients. */
+/**
+ * Slack's date token: shown in the reader's time zone, with a fallback for old clients. Reads ISO
+ * 8601 and SecMaster's documented `2021-01-30T23:00:00Z+0800` form (see `parseSecMasterTime`);
+ * anything else is shown as it came, escaped.
+ */
 export function slackDate(iso: string | undefined): string | undefined {
   if (!iso) return undefined;
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return safeText(iso, 60);
+  const ms = parseSecMasterTime(iso);
+  if (ms === undefined) return safeText(iso, 60);
   const fallback = new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
   return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time_secs}|${fallback}>`;
 }

@@ -135,7 +135,7 @@ describe('SecMaster faults', () => {
   test('429 on the operation: not repeated, the person is told when to try again', async () => {
     const { id, answer } = await retryUnder('operation 429', { secmaster: [{ fault: { kind: 'status', status: 429, retryAfterS: 3 }, when: 'before', method: 'POST', times: 1 }] }, /refused|did not/);
     expect(operationPosts(id)).toHaveLength(1);
-    expect(answer).toMatch(/APIG\.0308/);
+    expect(answer).toContain('APIGW.0308');
   });
 });
 

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Dispatcher } from 'undici';
 import { createAkSkAuthenticator } from '../../src/secmaster/auth/akskAuth';
@@ -144,9 +146,9 @@ describe('reads and operations with a ready token', () => {
     expect(sim.calls[0]!.path).toBe(`/v1/${PROJECT}/workspaces/${WS}/soc/playbooks/instances/..%2Fx%3Fy`);
   });
 
-  it('refuses a wrong token with 401 APIG.0301 and does not repeat it', async () => {
+  it('refuses a wrong token with 401 APIGW.0301 and does not repeat it', async () => {
     const err = await expectError(client(createTokenAuthenticator('wrong-token-value')).getInstance({ workspaceId: WS, instanceId: 'x' }));
-    expect(err).toMatchObject({ status: 401, code: 'APIG.0301' });
+    expect(err).toMatchObject({ status: 401, code: 'APIGW.0301' });
     expect(sim.calls).toHaveLength(1);
     expect(JSON.stringify(err)).not.toContain('wrong-token-value');
   });
@@ -175,14 +177,14 @@ describe('AK/SK signing', () => {
   it('a wrong SK is refused once and never repeated (five bad signatures lock an AK)', async () => {
     const c = client(createAkSkAuthenticator(AK, 'not-the-secret', PROJECT, () => new Date(clock)));
     const err = await expectError(c.getInstance({ workspaceId: WS, instanceId: 'x' }));
-    expect(err).toMatchObject({ status: 401, code: 'APIG.0301' });
+    expect(err).toMatchObject({ status: 401, code: 'APIGW.0301' });
     expect(sim.calls).toHaveLength(1);
   });
 
-  it('a clock more than 15 minutes off is refused with APIG.0303', async () => {
+  it('a clock more than 15 minutes off is refused with APIGW.0303', async () => {
     const c = client(createAkSkAuthenticator(AK, SK, PROJECT, () => new Date(clock - 16 * 60_000)));
     const err = await expectError(c.getInstance({ workspaceId: WS, instanceId: 'x' }));
-    expect(err).toMatchObject({ status: 401, code: 'APIG.0303' });
+    expect(err).toMatchObject({ status: 401, code: 'APIGW.0303' });
   });
 });
 
@@ -214,16 +216,49 @@ describe('IAM password login', () => {
     expect(logins[1]!.at).toBeLessThan(logins[0]!.expiresAt);
   });
 
-  it('after a revoked token: one renewal, one repeat of the call, then success', async () => {
+  it("after a revoked token (the public gateway's 401 APIGW.0301): one renewal, one repeat of the call, then success", async () => {
     const auth = iamAuth();
     const c = client(auth);
     const i = addInstance('FAILED');
     await c.getInstance({ workspaceId: WS, instanceId: i.id });
     sim.auth.revokeIssued();
+    sim.calls.length = 0;
     const answer = await c.operateInstance({ workspaceId: WS, instanceId: i.id }, 'RETRY');
     expect(answer.data?.status).toBe('RETRYING');
     expect(auth.logins()).toBe(2);
-    expect(callsTo('POST', '/operation').map((x) => x.status)).toEqual([401, 200]);
+    const operation = `/v1/${PROJECT}/workspaces/${WS}/soc/playbooks/instances/${i.id}/operation`;
+    expect(sim.calls.map((x) => [x.method, x.path, x.status, x.code])).toEqual([
+      ['POST', operation, 401, 'APIGW.0301'],
+      ['POST', '/v3/auth/tokens', 201, undefined],
+      ['POST', operation, 200, undefined],
+    ]);
+  });
+
+  it("after a revoked token on a dedicated gateway (401 APIG.0301): the same renewal", async () => {
+    const dedicated = await startSimulator({
+      projectId: PROJECT,
+      gatewayCodePrefix: 'APIG.',
+      timing: { stepMs: 60_000, runningMs: 0 },
+      credentials: { users: [IAM_USER], tokenTtlMs: 24 * 3600_000 },
+      now: () => clock,
+    });
+    try {
+      const auth = createIamPasswordAuthenticator({ transport: createTransport({ dispatcher }), iamEndpoint: dedicated.url, ...IAM_USER, projectId: PROJECT, now: () => clock, retry: fastRetry });
+      const c = client(auth, { endpoint: dedicated.url });
+      const i = dedicated.state.add(WS, { status: 'FAILED' });
+      await c.getInstance({ workspaceId: WS, instanceId: i.id });
+      dedicated.auth.revokeIssued();
+      dedicated.calls.length = 0;
+      expect((await c.getInstance({ workspaceId: WS, instanceId: i.id })).data.id).toBe(i.id);
+      expect(dedicated.calls.map((x) => [x.method, x.status, x.code])).toEqual([
+        ['GET', 401, 'APIG.0301'],
+        ['POST', 201, undefined],
+        ['GET', 200, undefined],
+      ]);
+      expect(auth.logins()).toBe(2);
+    } finally {
+      await dedicated.close();
+    }
   });
 
   it('does not loop when the renewed token is refused too', async () => {
@@ -267,7 +302,7 @@ describe('faults', () => {
   it('gives up on a Retry-After longer than the budget and says when to come back', async () => {
     sim.faults.add({ fault: { kind: 'status', status: 429, retryAfterS: 60 }, when: 'before', method: 'GET', times: 1 });
     const err = await expectError(c().getInstance({ workspaceId: WS, instanceId: 'x' }));
-    expect(err).toMatchObject({ status: 429, code: 'APIG.0308', retryAfterMs: 60_000 });
+    expect(err).toMatchObject({ status: 429, code: 'APIGW.0308', retryAfterMs: 60_000 });
     expect(sim.calls).toHaveLength(1);
   });
 
@@ -345,13 +380,37 @@ describe('faults', () => {
 });
 
 describe('action log calls', () => {
-  it('lists an instance audit log and its topology', async () => {
+  it("lists an instance's action rows (parent_instance_id) and its topology", async () => {
     const c = client(createTokenAuthenticator(STATIC_TOKEN));
     const i = addInstance('FAILED', { failure_reason: 'WAF quota exceeded' });
-    const logs = await c.listAuditLogs({ workspaceId: WS, instanceId: i.id }, { offset: 0, limit: 50 });
+    const logs = await c.listAuditLogs(WS, { parent_instance_id: i.id }, { offset: 0, limit: 50 });
     expect(logs.data.logs.some((l) => l.status === 'FAILED' && l.error_msg === 'WAF quota exceeded')).toBe(true);
+    expect(logs.data.logs.every((l) => l.instance_type === 'AOP_WORKFLOW')).toBe(true);
     const topo = await c.getTopology({ workspaceId: WS, instanceId: i.id });
     expect(topo.data.action_instances.length).toBeGreaterThan(0);
-    expect(callsTo('POST', '/auditlogs')[0]!.body).toEqual({ instance_id: i.id });
+    expect(callsTo('POST', '/auditlogs')[0]).toMatchObject({ body: { parent_instance_id: i.id }, query: { offset: '0', limit: '50', sort_key: 'start_time', sort_dir: 'asc' } });
+  });
+
+  it('a limit outside 10–50 is refused by the service, and the refusal reaches the caller', async () => {
+    const c = client(createTokenAuthenticator(STATIC_TOKEN));
+    const err = await expectError(c.listAuditLogs(WS, { parent_instance_id: 'x' }, { offset: 0, limit: 100 }));
+    expect(err).toMatchObject({ kind: 'http', status: 400 });
+    expect(err.code).toMatch(/^SecMaster\./);
+  });
+});
+
+describe('User-Agent', () => {
+  const pkg = JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { name: string; version: string };
+
+  it('names the bot and its version on every SecMaster and IAM call', async () => {
+    const auth = iamAuth();
+    const c = client(auth);
+    const i = addInstance('FAILED');
+    await c.getInstance({ workspaceId: WS, instanceId: i.id });
+    await c.listInstances(WS, { offset: 0, limit: 10 });
+    await c.operateInstance({ workspaceId: WS, instanceId: i.id }, 'RETRY');
+    expect(sim.calls.map((x) => x.path)).toContain('/v3/auth/tokens');
+    expect(sim.calls.length).toBe(4);
+    for (const call of sim.calls) expect(call.userAgent).toMatch(new RegExp(`^${pkg.name}/${pkg.version.replace(/\./g, '\\.')} \\(node v\\d+`));
   });
 });

@@ -436,10 +436,35 @@ describe('errorFromResponse', () => {
     {
       name: 'an HTML page from a proxy',
       res: res(502, '<html><body>Bad Gateway</body></html>', { 'x-request-id': 'proxy-req' }),
-      expected: { status: 502, code: undefined, message: 'HTTP 502', requestId: 'proxy-req' },
+      expected: { status: 502, code: undefined, message: 'Bad Gateway', requestId: 'proxy-req' },
+    },
+    {
+      name: 'an nginx page: its first line of text, not a bare status',
+      res: res(502, '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n'),
+      expected: { status: 502, code: undefined, message: '502 Bad Gateway', requestId: undefined },
+    },
+    {
+      name: 'plain text: the first non-blank line',
+      res: res(503, '\n  upstream connect error or disconnect/reset before headers\nreset reason: overflow\n'),
+      expected: { status: 503, code: undefined, message: 'upstream connect error or disconnect/reset before headers', requestId: undefined },
+    },
+    {
+      name: 'camelCase errorCode/errorMsg (the Python SDK reads them too)',
+      res: res(400, '{"errorCode":"SecMaster.20048004","errorMsg":"instance is running"}'),
+      expected: { status: 400, code: 'SecMaster.20048004', message: 'instance is running', requestId: undefined },
+    },
+    {
+      name: 'error_code/error_msg win over code/message in the same object (the SDK\'s order)',
+      res: res(400, '{"code":"outer","message":"outer message","error_code":"SecMaster.1","error_msg":"the real one"}'),
+      expected: { status: 400, code: 'SecMaster.1', message: 'the real one', requestId: undefined },
+    },
+    {
+      name: 'a pair nested in any object, not only "error"',
+      res: res(400, '{"result":{"errorCode":"SecMaster.20030005","errorMsg":"no such instance"},"request_id":"nested-req"}'),
+      expected: { status: 400, code: 'SecMaster.20030005', message: 'no such instance', requestId: 'nested-req' },
     },
     { name: 'an empty body', res: res(503, ''), expected: { status: 503, code: undefined, message: 'HTTP 503', requestId: undefined } },
-    { name: 'a JSON array', res: res(500, '[1,2]'), expected: { status: 500, code: undefined, message: 'HTTP 500', requestId: undefined } },
+    { name: 'a JSON array (no object: its text is kept, as the SDK keeps it)', res: res(500, '[1,2]'), expected: { status: 500, code: undefined, message: '[1,2]', requestId: undefined } },
     { name: 'an empty message', res: res(400, '{"code":"SecMaster.1","message":""}'), expected: { status: 400, code: 'SecMaster.1', message: 'HTTP 400', requestId: undefined } },
   ])('$name', ({ res: r, expected }) => {
     const err = errorFromResponse(r, READ);
@@ -447,6 +472,27 @@ describe('errorFromResponse', () => {
     expect(err.kind).toBe('http');
     expect(err.call).toBe(READ);
     expect({ status: err.status, code: err.code, message: err.message, requestId: err.requestId }).toEqual(expected);
+  });
+
+  it('keeps the encoded authorization message of a 403 policy denial', () => {
+    const encoded = 'HY0L8G1lOe3rcfgxfKVP+AK+S33eYp/rHQ4I0kJed9rwaYmLp+pt/ICBwk==';
+    const err = errorFromResponse(
+      res(403, JSON.stringify({ error_code: 'SecMaster.20010002', error_msg: 'Policy doesn\'t allow secmaster:playbook:operate to be performed.', encoded_authorization_message: encoded }), { 'x-request-id': 'deny-req' }),
+      OPERATE,
+    );
+    expect(err).toMatchObject({ status: 403, code: 'SecMaster.20010002', requestId: 'deny-req', encodedAuthorizationMessage: encoded });
+    expect(err.toJSON()).toMatchObject({ encodedAuthorizationMessage: encoded });
+  });
+
+  it('finds an encoded authorization message nested like the code', () => {
+    const err = errorFromResponse(res(403, '{"error":{"code":"IAM.0002","message":"denied","encoded_authorization_message":"ENC-1"}}'), READ);
+    expect(err).toMatchObject({ code: 'IAM.0002', message: 'denied', encodedAuthorizationMessage: 'ENC-1' });
+  });
+
+  it('cuts a very long first line', () => {
+    const err = errorFromResponse(res(502, 'x'.repeat(5000)), READ);
+    expect(Array.from(err.message).length).toBeLessThanOrEqual(300);
+    expect(err.message.endsWith('…')).toBe(true);
   });
 
   it('reads Retry-After', () => {
@@ -472,8 +518,15 @@ describe('errorFromResponse', () => {
 describe('isAuthRejection', () => {
   it.each([
     { status: 401, body: '{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information"}', expected: true },
+    // The public gateway's spelling (a revoked token, as real traces show it).
+    { status: 401, body: '{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: decrypt token fail","request_id":"r"}', expected: true },
     { status: 401, body: '{"error_code":"APIG.0302","error_msg":"other"}', expected: false },
+    { status: 401, body: '{"error_code":"APIGW.0303","error_msg":"signature expired"}', expected: false },
+    { status: 401, body: '{"error_code":"XAPIGW.0301","error_msg":"x"}', expected: false },
+    { status: 401, body: '{"error_code":"APIGW.03010","error_msg":"x"}', expected: false },
+    { status: 401, body: '{"error_code":"SecMaster.0301","error_msg":"x"}', expected: false },
     { status: 403, body: '{"error_code":"APIG.0301","error_msg":"x"}', expected: false },
+    { status: 403, body: '{"error_code":"APIGW.0301","error_msg":"x"}', expected: false },
     { status: 401, body: 'not json', expected: false },
   ])('$status $body → $expected', ({ status, body, expected }) => {
     expect(isAuthRejection({ status, body, headers: {} })).toBe(expected);

@@ -235,6 +235,23 @@ describe('slackDate', () => {
     expect(slackDate('2025-03-04T05:06:07.890Z')).toBe('<!date^1741064767^{date_short_pretty} {time_secs}|2025-03-04 05:06:07 UTC>');
   });
 
+  it.each([
+    // SecMaster's documented form: the clock of the +0800 zone, so 23:00 there is 15:00 UTC.
+    ['2021-01-30T23:00:00Z+0800', Date.UTC(2021, 0, 30, 15, 0, 0), '2021-01-30 15:00:00 UTC'],
+    ['2021-01-30T23:00:00.123Z+0800', Date.UTC(2021, 0, 30, 15, 0, 0, 123), '2021-01-30 15:00:00 UTC'],
+    ['2024-01-20T00:00:00.000Z+0800', Date.UTC(2024, 0, 19, 16, 0, 0), '2024-01-19 16:00:00 UTC'],
+    ['2021-01-30T23:00:00+08:00', Date.UTC(2021, 0, 30, 15, 0, 0), '2021-01-30 15:00:00 UTC'],
+    ['2021-01-30T23:00:00-0530', Date.UTC(2021, 0, 31, 4, 30, 0), '2021-01-31 04:30:00 UTC'],
+    // No zone at all: UTC+8, as the same page says.
+    ['2021-01-30T23:00:00', Date.UTC(2021, 0, 30, 15, 0, 0), '2021-01-30 15:00:00 UTC'],
+  ])('reads SecMaster time %s as a proper date', (text, ms, fallback) => {
+    expect(slackDate(text)).toBe(`<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time_secs}|${fallback}>`);
+  });
+
+  it.each(['2021-02-30T23:00:00Z+0800', '2021-13-01T00:00:00Z', '2021-01-30T24:00:00Z', '2021-01-30T23:00:00Z+2500', 'yesterday', '1612018800'])('%s is no date and is shown as it came', (text) => {
+    expect(slackDate(text)).toBe(text);
+  });
+
   it('shows an unparseable date escaped, never as a token', () => {
     expect(slackDate('<!channel> yesterday')).toBe('&lt;!channel&gt; yesterday');
   });

@@ -42,6 +42,22 @@ export function actionsFor(i: SimInstance): SimAction[] {
   });
 }
 
+/**
+ * A time the way SecMaster documents its playbook times: `YYYY-MM-DDTHH:mm:ss…+timezone`, "for
+ * example 2021-01-30T23:00:00Z+0800", the clock of the zone the instance ran in (huaweicloud-sdk-python-v3
+ * `…/secmaster/v1/model/show_playbook_monitors_request.py`). The simulator's instances run in UTC+8.
+ */
+export function documentedTime(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  return `${new Date(ms + 8 * 3600_000).toISOString().slice(0, 19)}Z+0800`;
+}
+
+/**
+ * The ListPlaybookAuditLogs rows of one playbook instance, shaped like `AuditLogInfo`: one
+ * PLAYBOOK row for the instance itself (no parent) and one AOP_WORKFLOW row per action, whose
+ * `parent_instance_id` is the playbook instance and whose `instance_id` is the action's own run.
+ */
 export function auditLogsFor(i: SimInstance): Array<Record<string, unknown>> {
   const playbookEntry = {
     instance_type: 'PLAYBOOK',
@@ -53,8 +69,8 @@ export function auditLogsFor(i: SimInstance): Array<Record<string, unknown>> {
     input: JSON.stringify({ dataobject_id: i.dataobject.id }),
     output: '',
     error_msg: i.status === 'FAILED' ? (i.failure_reason ?? 'playbook failed') : '',
-    start_time: i.start_time,
-    end_time: i.end_time,
+    start_time: documentedTime(i.start_time),
+    end_time: documentedTime(i.end_time),
     status: i.status,
     trigger_type: i.trigger_type,
   };
@@ -70,8 +86,8 @@ export function auditLogsFor(i: SimInstance): Array<Record<string, unknown>> {
       input: '',
       output: a.output,
       error_msg: a.error_msg ?? '',
-      start_time: a.start_time,
-      end_time: a.end_time,
+      start_time: documentedTime(a.start_time),
+      end_time: documentedTime(a.end_time),
       status: a.status,
       trigger_type: i.trigger_type,
     })),

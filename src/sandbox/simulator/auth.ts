@@ -1,10 +1,11 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { computeSignature, parseAuthorization } from '../../secmaster/auth/akskSigner';
+import { parseSdkAuthorization, signatureMatches } from './signature';
 
 /**
  * The simulator's side of the three credential kinds: IAM password login issuing expiring tokens,
  * ready tokens, and AK/SK signatures verified byte for byte (date window included), answering with
- * the API Gateway errors the real service gives.
+ * the API Gateway errors the real service gives. Gateway codes are returned as their numbers
+ * (`0301`); the server writes them with the gateway's prefix.
  */
 
 export interface SimulatorCredentials {
@@ -20,11 +21,12 @@ export interface SimulatorCredentials {
 
 export type AuthCheck =
   | { ok: true; kind: 'aksk' | 'token' | 'iam_token'; principal: string }
-  | { ok: false; status: number; code: string; message: string };
+  | { ok: false; status: number; gatewayCode: string; message: string };
 
 export interface RequestFacts {
   method: string;
-  url: URL;
+  /** Path and query exactly as received. */
+  rawPath: string;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
 }
@@ -79,36 +81,30 @@ export class SimulatorAuth {
     if (token) {
       if (this.creds.staticTokens.some((t) => safeEqual(t, token))) return { ok: true, kind: 'token', principal: 'static-token' };
       const issued = this.issued.get(token);
-      if (!issued || issued.expiresAt <= this.now()) return unauthorized('APIG.0301', 'Incorrect IAM authentication information: token expired or invalid');
-      if (issued.projectId !== projectId) return { ok: false, status: 403, code: 'APIG.0302', message: 'The IAM user is not authorized to access the project' };
+      if (!issued || issued.expiresAt <= this.now()) return unauthorized('0301', 'Incorrect IAM authentication information: decrypt token fail');
+      if (issued.projectId !== projectId) return { ok: false, status: 403, gatewayCode: '0302', message: 'The IAM user is not authorized to access the project' };
       return { ok: true, kind: 'iam_token', principal: issued.user };
     }
-    return unauthorized('APIG.0301', 'Incorrect IAM authentication information: no credential');
+    return unauthorized('0301', 'Incorrect IAM authentication information: no credential');
   }
 
   private checkSignature(req: RequestFacts, authz: string, header: (n: string) => string | undefined): AuthCheck {
-    const parsed = parseAuthorization(authz);
-    if (!parsed) return unauthorized('APIG.0301', 'Incorrect app authentication information: malformed Authorization');
+    const parsed = parseSdkAuthorization(authz);
+    if (!parsed) return unauthorized('0301', 'Incorrect IAM authentication information: malformed Authorization');
     // The AK comes from the request: only the simulator's own keys count, never Object's members.
     const sk = Object.hasOwn(this.creds.accessKeys, parsed.accessKey) ? this.creds.accessKeys[parsed.accessKey] : undefined;
-    if (!sk) return unauthorized('APIG.0301', 'Incorrect app authentication information: unknown AK');
+    if (!sk) return unauthorized('0301', 'Incorrect IAM authentication information: Get secretKey failed, err:ak not exist');
     const sdkDate = header('x-sdk-date');
     const when = sdkDate ? parseSdkDate(sdkDate) : NaN;
-    if (Number.isNaN(when)) return unauthorized('APIG.0301', 'Incorrect app authentication information: missing X-Sdk-Date');
-    if (Math.abs(this.now() - when) > DATE_WINDOW_MS) return unauthorized('APIG.0303', 'Incorrect app authentication information: signature expired');
-    const headers: Record<string, string> = {};
-    for (const name of parsed.signedHeaders) headers[name] = header(name) ?? '';
-    const expected = computeSignature(
-      { method: req.method, url: req.url, headers, body: req.body },
-      { accessKey: parsed.accessKey, secretKey: sk, sdkDate, signedHeaders: parsed.signedHeaders },
-    );
-    if (!safeEqual(expected.signature, parsed.signature)) return unauthorized('APIG.0301', 'Incorrect app authentication information: signature mismatch');
+    if (!sdkDate || Number.isNaN(when)) return unauthorized('0301', 'Incorrect IAM authentication information: missing X-Sdk-Date');
+    if (Math.abs(this.now() - when) > DATE_WINDOW_MS) return unauthorized('0303', 'Incorrect IAM authentication information: signature expired');
+    if (!signatureMatches(req, parsed, sdkDate, sk)) return unauthorized('0301', 'Incorrect IAM authentication information: verify aksk signature fail');
     return { ok: true, kind: 'aksk', principal: parsed.accessKey };
   }
 }
 
-function unauthorized(code: string, message: string): AuthCheck {
-  return { ok: false, status: 401, code, message };
+function unauthorized(gatewayCode: string, message: string): AuthCheck {
+  return { ok: false, status: 401, gatewayCode, message };
 }
 
 function parseSdkDate(s: string): number {

@@ -5,7 +5,8 @@
  */
 export type Fault =
   | { kind: 'latency'; ms: number }
-  | { kind: 'status'; status: number; code?: string; message?: string; retryAfterS?: number }
+  /** An error answer; `body`, when given, is sent as it is (any shape: camelCase keys, an HTML page…). */
+  | { kind: 'status'; status: number; code?: string; message?: string; retryAfterS?: number; body?: string }
   | { kind: 'drop' };
 
 export interface FaultRule {

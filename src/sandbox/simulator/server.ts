@@ -2,14 +2,17 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { auditLogsFor, topologyFor } from './actionLog';
+import { listAuditLogs } from './auditLogQuery';
 import { SimulatorAuth, type SimulatorCredentials } from './auth';
 import { FaultInjector, type FaultRule } from './faults';
 import { publicView, SimulatorState, type SimulatorTiming } from './state';
 
 /**
  * A SecMaster stand-in over real HTTP: the documented paths, answer shapes and error formats
- * (SecMaster's `{code,message}`, API Gateway's `{error_code,error_msg}`), an IAM token endpoint,
- * all three credential kinds checked, and fault injection. The bot cannot tell it from the cloud.
+ * (SecMaster's `{code,message}`, API Gateway's `{error_code,error_msg,request_id}`), an IAM token
+ * endpoint, all three credential kinds checked, and fault injection. The bot cannot tell it from the
+ * cloud. It imports nothing of the bot: every rule it applies comes from Huawei's documents, cited
+ * where it is applied.
  */
 
 export interface RecordedCall {
@@ -21,6 +24,10 @@ export interface RecordedCall {
   auth?: { kind: string; principal?: string; signedHeaders?: string };
   body?: unknown;
   status: number;
+  /** The error code answered (`APIGW.0301`, `SecMaster.20030005`…), when the answer was an error. */
+  code?: string;
+  /** The client's `User-Agent`. */
+  userAgent?: string;
   requestId: string;
   faults: string[];
 }
@@ -34,6 +41,11 @@ export interface SimulatorOptions {
   /** Serve `/_sim/*` control endpoints (tests, the sandbox panel, `npm run simulator`). */
   control?: boolean;
   now?: () => number;
+  /**
+   * How API Gateway spells its codes: `APIGW.` as the public gateway does (default), or `APIG.` as
+   * dedicated gateways and older pages do (src/secmaster/gatewayCodes.ts cites both).
+   */
+  gatewayCodePrefix?: 'APIGW.' | 'APIG.';
 }
 
 export interface Simulator {
@@ -59,6 +71,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   );
   const faults = new FaultInjector();
   const calls: RecordedCall[] = [];
+  const gatewayPrefix = opts.gatewayCodePrefix ?? 'APIGW.';
+
+  function apig(status: number, number: string, message: string) {
+    return { status, body: { error_code: `${gatewayPrefix}${number}`, error_msg: message, request_id: randomUUID().replace(/-/g, '') } };
+  }
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch(() => {
@@ -75,7 +92,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 
     if (opts.control && url.pathname.startsWith('/_sim/')) return control(url, method, body, res);
 
-    const record: RecordedCall = { at: now(), method, path: url.pathname, query: Object.fromEntries(url.searchParams), status: 0, requestId, faults: [] };
+    const userAgent = typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : undefined;
+    const record: RecordedCall = { at: now(), method, path: url.pathname, query: Object.fromEntries(url.searchParams), status: 0, userAgent, requestId, faults: [] };
     calls.push(record);
     if (body.length > 0) record.body = parseJson(body) ?? body.toString('utf8').slice(0, 200);
     // The password is not kept in the call log.
@@ -95,6 +113,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       else return applyFault(f, res, record);
     }
     record.status = answer.status;
+    if (answer.status >= 400) record.code = errorCodeOf(answer.body);
     send(res, answer.status, answer.body, requestId, answer.headers);
   }
 
@@ -119,19 +138,24 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     }
 
     const m = INSTANCES_PATH.exec(url.pathname);
-    if (!m) return apig(404, 'APIG.0101', 'The API does not exist or has not been published in the environment');
+    if (!m) return apig(404, '0101', 'The API does not exist or has not been published in the environment');
     const [, project, workspace, idOrAction, sub] = m.map((p) => (p === undefined ? undefined : decodeURIComponent(p)));
 
-    const check = auth.check({ method, url, headers: req.headers, body }, project!);
+    const check = auth.check({ method, rawPath: req.url ?? '/', headers: req.headers, body }, project!);
     const authz = req.headers['authorization'];
     const signed = typeof authz === 'string' ? /SignedHeaders=([^,\s]+)/.exec(authz)?.[1] : undefined;
     record.auth = check.ok ? { kind: check.kind, principal: check.principal, signedHeaders: signed } : { kind: 'rejected' };
-    if (!check.ok) return apig(check.status, check.code, check.message);
-    if (project !== projectId) return apig(403, 'APIG.0302', 'The project is not accessible with this credential');
+    if (!check.ok) return apig(check.status, check.gatewayCode, check.message);
+    if (project !== projectId) return apig(403, '0302', 'The project is not accessible with this credential');
     if (!state.hasWorkspace(workspace!)) return secmaster(403, 'SecMaster.20010001', 'The workspace does not exist or you have no permission on it');
 
     if (idOrAction === undefined && method === 'GET') return list(workspace!, url);
-    if (idOrAction === 'auditlogs' && sub === undefined && method === 'POST') return auditLogs(workspace!, url, body);
+    if (idOrAction === 'auditlogs' && sub === undefined && method === 'POST') {
+      // An unreadable body is refused, not read as "no filter".
+      const filter = body.length === 0 ? undefined : (parseJson(body) ?? null);
+      const answer = listAuditLogs(state.list(workspace!).flatMap(auditLogsFor), url.searchParams, filter);
+      return answer.ok ? { status: 200, body: answer.body } : secmaster(400, answer.code, answer.message);
+    }
     if (idOrAction !== undefined && sub === undefined && method === 'GET') {
       const i = state.get(workspace!, idOrAction);
       return i ? { status: 200, body: publicView(i) } : notFound();
@@ -152,9 +176,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       }
       return { status: 200, body: publicView(result.instance) };
     }
-    return apig(404, 'APIG.0101', 'The API does not exist or has not been published in the environment');
+    return apig(404, '0101', 'The API does not exist or has not been published in the environment');
   }
 
+  /**
+   * ListPlaybookInstances: `offset` and `limit` mandatory, `limit` from 1 (the API page,
+   * https://support.huaweicloud.com/intl/en-us/api-secmaster/ListPlaybookInstances.html), their sum
+   * below 10000 (shared/reference/secmaster-api.md, from the SDK model).
+   */
   function list(workspace: string, url: URL) {
     const offset = Number(url.searchParams.get('offset'));
     const limit = Number(url.searchParams.get('limit'));
@@ -167,16 +196,6 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       playbook_name: url.searchParams.get('playbook_name') ?? undefined,
     });
     return { status: 200, body: { count: all.length, instances: all.slice(offset, offset + limit).map(publicView) } };
-  }
-
-  function auditLogs(workspace: string, url: URL, body: Buffer) {
-    const filter = (parseJson(body) ?? {}) as { instance_id?: string; parent_instance_id?: string };
-    const offset = Number(url.searchParams.get('offset') ?? 0);
-    const limit = Number(url.searchParams.get('limit') ?? 10);
-    const instances = state.list(workspace).filter((i) => !filter.instance_id || i.id === filter.instance_id || i.id === filter.parent_instance_id);
-    const logs = instances.flatMap(auditLogsFor);
-    if (url.searchParams.get('sort_dir') === 'desc') logs.reverse();
-    return { status: 200, body: { count: logs.length, audit_logs: logs.slice(offset, offset + limit) } };
   }
 
   function control(url: URL, method: string, body: Buffer, res: http.ServerResponse): void {
@@ -218,10 +237,15 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       record.status = f.status;
       const headers: Record<string, string> = {};
       if (f.retryAfterS !== undefined) headers['Retry-After'] = String(f.retryAfterS);
+      if (f.body !== undefined) {
+        record.code = errorCodeOf(parseJson(Buffer.from(f.body)));
+        return sendText(res, f.status, f.body, record.requestId, headers);
+      }
       const body =
         f.status === 429
-          ? { error_code: f.code ?? 'APIG.0308', error_msg: f.message ?? 'The throttling threshold has been reached', request_id: record.requestId }
+          ? { error_code: f.code ?? `${gatewayPrefix}0308`, error_msg: f.message ?? 'The throttling threshold has been reached', request_id: record.requestId }
           : { code: f.code ?? 'SecMaster.00000500', message: f.message ?? 'Internal server error' };
+      record.code = errorCodeOf(body);
       send(res, f.status, body, record.requestId, headers);
     }
   }
@@ -243,10 +267,6 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   };
 }
 
-function apig(status: number, code: string, message: string) {
-  return { status, body: { error_code: code, error_msg: message, request_id: randomUUID().replace(/-/g, '') } };
-}
-
 function secmaster(status: number, code: string, message: string) {
   return { status, body: { code, message } };
 }
@@ -257,9 +277,20 @@ function notFound() {
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown, requestId: string, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', 'X-request-id': requestId, 'content-length': Buffer.byteLength(text), ...headers });
+  sendText(res, status, JSON.stringify(body), requestId, { 'content-type': 'application/json;charset=UTF-8', ...headers });
+}
+
+function sendText(res: http.ServerResponse, status: number, text: string, requestId: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'text/html', 'X-request-id': requestId, 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+/** The code of an error answer, for the call log. */
+function errorCodeOf(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const b = body as { error_code?: unknown; code?: unknown; error?: { code?: unknown } };
+  const code = b.error_code ?? b.code ?? b.error?.code;
+  return typeof code === 'string' || typeof code === 'number' ? String(code) : undefined;
 }
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { statusAllows, type Operation } from '../../secmaster/schemas';
 
 /**
  * The simulator's playbook instances and how their status moves on, the way SecMaster does it:
@@ -33,6 +32,21 @@ export interface SimulatorTiming {
   /** How long an instance that is RUNNING on its own keeps running (0 = forever). */
   runningMs: number;
 }
+
+export type Operation = 'RETRY' | 'TERMINATE';
+
+/**
+ * Which status takes which operation. Huawei documents no such table (OperatePlaybookInstance's page
+ * names the two operations only, shared/seeds/secmaster-operate-playbook-instance.txt); the user
+ * manual says an instance cannot be retried until its current run has ended. The simulator applies
+ * the rule of the interface spec (shared/spec/interface.md §4: "RETRY needs FAILED or TERMINATED;
+ * TERMINATE needs RUNNING or RETRYING") on its own, so the bot's copy of that rule is checked, not
+ * borrowed.
+ */
+const ACCEPTS: Readonly<Record<Operation, readonly string[]>> = {
+  RETRY: ['FAILED', 'TERMINATED'],
+  TERMINATE: ['RUNNING', 'RETRYING'],
+};
 
 export type OperateResult =
   | { ok: true; instance: SimInstance }
@@ -137,7 +151,7 @@ export class SimulatorState {
   operate(workspaceId: string, id: string, operation: Operation): OperateResult {
     const i = this.get(workspaceId, id);
     if (!i) return { ok: false, reason: 'not_found' };
-    if (!statusAllows(i.status, operation)) return { ok: false, reason: 'not_allowed', status: i.status };
+    if (!ACCEPTS[operation].includes(i.status)) return { ok: false, reason: 'not_allowed', status: i.status };
     if (operation === 'RETRY') i.start_time = new Date(this.now()).toISOString();
     this.transition(i, operation === 'RETRY' ? 'RETRYING' : 'TERMINATING', true);
     return { ok: true, instance: i };

@@ -85,7 +85,7 @@ export interface SignedParts {
   authorization: string;
 }
 
-/** Computes every stage of the signature; the verifier in the simulator reuses it. */
+/** Computes every stage of the signature (tests compare the stages with Huawei's SDK core). */
 export function computeSignature(req: SignableRequest, opts: SignOptions): SignedParts {
   const sdkDate = opts.sdkDate ?? formatSdkDate(opts.now ?? new Date());
   const lower: Record<string, string> = {};
@@ -130,11 +130,4 @@ export function signRequest(req: SignableRequest, opts: Omit<SignOptions, 'signe
   headers['X-Sdk-Date'] = parts.sdkDate;
   headers['Authorization'] = parts.authorization;
   return headers;
-}
-
-/** Parses `SDK-HMAC-SHA256 Access=…, SignedHeaders=…, Signature=…` (for the simulator's verifier). */
-export function parseAuthorization(value: string): { accessKey: string; signedHeaders: string[]; signature: string } | undefined {
-  const m = /^SDK-HMAC-SHA256\s+Access=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]+)$/.exec(value.trim());
-  if (!m) return undefined;
-  return { accessKey: m[1]!, signedHeaders: m[2]!.split(';'), signature: m[3]! };
 }

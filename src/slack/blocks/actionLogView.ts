@@ -1,5 +1,7 @@
 import type { Target } from '../../domain/outcome';
+import type { SecMasterError } from '../../secmaster/errors';
 import type { AuditLog, Instance, Topology } from '../../secmaster/schemas';
+import { parseSecMasterTime } from '../../secmaster/timestamps';
 import { ACTION_IDS } from '../ids';
 import { code, mentionUser, safeText, slackDate } from '../mrkdwn';
 import { instanceTitle } from './instanceFacts';
@@ -8,7 +10,9 @@ import { statusEmoji } from './status';
 
 /**
  * "Why did it fail?": the instance's actions with status, times and error message, the failed step
- * first; long output cut safely. Built from the audit log and the topology, whichever says more.
+ * first; long output cut safely. Built from the audit log, or from the topology when the audit log
+ * had nothing (whichever says more, when both are given); a log SecMaster refused is named, with its
+ * code and request ID, never left out in silence.
  */
 export interface ActionStep {
   name: string;
@@ -41,8 +45,31 @@ export function stepsFrom(instanceId: string, logs: AuditLog[], topology: Topolo
   }));
   const steps = fromLogs.length >= fromTopology.length ? fromLogs : fromTopology;
   const failed = steps.filter((s) => s.status === 'FAILED' || s.error);
-  const rest = steps.filter((s) => !failed.includes(s)).sort((a, b) => (a.start ?? '').localeCompare(b.start ?? ''));
+  const rest = steps.filter((s) => !failed.includes(s)).sort(byStart);
   return [...failed, ...rest];
+}
+
+/** By start time as an instant (SecMaster's `…Z+0800` form included), else as text. */
+function byStart(a: ActionStep, b: ActionStep): number {
+  const ta = a.start === undefined ? undefined : parseSecMasterTime(a.start);
+  const tb = b.start === undefined ? undefined : parseSecMasterTime(b.start);
+  if (ta !== undefined && tb !== undefined) return ta - tb;
+  return (a.start ?? '').localeCompare(b.start ?? '');
+}
+
+/** `action log unavailable (code, request ID)`: what SecMaster said when it refused the read. */
+function unavailableNote(u: ActionLogUnavailable, stepsShown: boolean): string {
+  const err = u.error;
+  const what = [err.status !== undefined ? `HTTP ${err.status}` : undefined, err.code ?? err.kind].filter(Boolean).join(' · ');
+  const rid = err.requestId ? `, request ID ${code(err.requestId, 120)}` : '';
+  const rest = !stepsShown ? '.' : u.stepsFromTopology ? ': the steps below come from the instance topology.' : ': the steps below may be incomplete.';
+  return `:warning: Action log unavailable (${code(what, 80)}${rid})${rest}`;
+}
+
+/** A refused audit-log read, and whether the steps shown instead are the topology's. */
+export interface ActionLogUnavailable {
+  error: SecMasterError;
+  stepsFromTopology: boolean;
 }
 
 function stepBlock(s: ActionStep): Block {
@@ -53,7 +80,15 @@ function stepBlock(s: ActionStep): Block {
   return section(lines.join('\n'));
 }
 
-export function renderActionLog(input: { instance: Instance; target: Target; steps: ActionStep[]; shared?: { by: string }; requestId?: string }): SlackMessage {
+export function renderActionLog(input: {
+  instance: Instance;
+  target: Target;
+  steps: ActionStep[];
+  shared?: { by: string };
+  requestId?: string;
+  /** Set when SecMaster refused the audit-log read. */
+  unavailable?: ActionLogUnavailable;
+}): SlackMessage {
   const { instance, steps } = input;
   const failed = steps.find((s) => s.status === 'FAILED' || s.error);
   const summary = failed
@@ -68,6 +103,7 @@ export function renderActionLog(input: { instance: Instance; target: Target; ste
   return message(fallback, [
     header(`Action log · ${instanceTitle(instance)}`),
     section(summary),
+    input.unavailable ? section(unavailableNote(input.unavailable, shown.length > 0)) : undefined,
     ...(shown.length > 0 ? shown.map(stepBlock) : [section('SecMaster has no action log for this instance yet.')]),
     context([
       `${steps.length} action${steps.length === 1 ? '' : 's'}${steps.length > MAX_STEPS ? `, first ${MAX_STEPS} shown` : ''} · instance ${code(instance.id, 70)}`,

@@ -27,7 +27,7 @@ export function shareButtonListener(deps: ListenerDeps) {
       const principal = clickPrincipal(click, click.channelId);
       const target = { workspaceId: parsed.data.workspace_id, instanceId: canonicalInstanceId(parsed.data.instance_id) };
       if (!(await authorizeView(deps, principal, reply, target))) return;
-      const posted = await deps.gateway.postMessage(click.channelId, await buildActionLog(deps.secmaster, target, { by: click.userId }));
+      const posted = await deps.gateway.postMessage(click.channelId, await buildActionLog(deps, target, { by: click.userId }));
       if (!posted.ok) await reply(renderCannotPost(click.channelId, posted.error, false));
     } catch (err) {
       deps.logger.error('a share click failed', { err });

@@ -1,4 +1,6 @@
 import type { Target } from '../../domain/outcome';
+import type { Logger } from '../../log';
+import { readActionLog } from '../../operations/actionLog';
 import { asSecMasterError } from '../../secmaster/errors';
 import type { SecMasterClient } from '../../secmaster/client';
 import { renderActionLog, stepsFrom } from '../blocks/actionLogView';
@@ -6,20 +8,28 @@ import type { SlackMessage } from '../blocks/kit';
 import { renderInstanceReadError } from '../blocks/replies';
 import type { Reply } from './reply';
 
-/** Reads the instance, its audit log and its topology together and renders "why it failed". */
-export async function buildActionLog(secmaster: SecMasterClient, target: Target, shared?: { by: string }): Promise<SlackMessage> {
+export interface ActionLogDeps {
+  secmaster: SecMasterClient;
+  logger: Pick<Logger, 'warn'>;
+}
+
+/** Reads the instance and its action log together and renders "why it failed". */
+export async function buildActionLog(deps: ActionLogDeps, target: Target, shared?: { by: string }): Promise<SlackMessage> {
   try {
-    const [instance, logs, topology] = await Promise.all([
-      secmaster.getInstance(target),
-      secmaster.listAuditLogs(target, { offset: 0, limit: 100 }).catch(() => undefined),
-      secmaster.getTopology(target).catch(() => undefined),
-    ]);
-    return renderActionLog({ instance: instance.data, target, steps: stepsFrom(target.instanceId, logs?.data.logs ?? [], topology?.data), shared, requestId: logs?.requestId ?? instance.requestId });
+    const [instance, read] = await Promise.all([deps.secmaster.getInstance(target), readActionLog(deps.secmaster, target, deps.logger)]);
+    return renderActionLog({
+      instance: instance.data,
+      target,
+      steps: stepsFrom(target.instanceId, read.logs, read.topology),
+      shared,
+      requestId: read.requestId ?? instance.requestId,
+      unavailable: read.unavailable && { error: read.unavailable, stepsFromTopology: read.topology !== undefined },
+    });
   } catch (err) {
     return renderInstanceReadError(asSecMasterError(err), target);
   }
 }
 
-export async function showActionLog(deps: { secmaster: SecMasterClient }, target: Target, reply: Reply): Promise<void> {
-  await reply(await buildActionLog(deps.secmaster, target));
+export async function showActionLog(deps: ActionLogDeps, target: Target, reply: Reply): Promise<void> {
+  await reply(await buildActionLog(deps, target));
 }

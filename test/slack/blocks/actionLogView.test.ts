@@ -2,7 +2,7 @@ import { renderActionLog, stepsFrom, type ActionStep } from '../../../src/slack/
 import type { Block } from '../../../src/slack/blocks/kit';
 import { auditLogSchema, topologySchema, type AuditLog } from '../../../src/secmaster/schemas';
 import { HOSTILE_ERROR, HOSTILE_NAME, HUGE_NAME, plainTexts } from '../blockKitLimits';
-import { REQUESTER, REQUESTER_MENTION, expectSafe, hostileInstance, hugeInstance, instance, json, target } from '../fixtures';
+import { REQUESTER, REQUESTER_MENTION, expectSafe, hostileInstance, hugeInstance, instance, json, secMasterError, target } from '../fixtures';
 
 const sections = (blocks: Block[]) => blocks.flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : []));
 const contextText = (blocks: Block[]) => blocks.flatMap((b) => (b.type === 'context' ? b.elements.map((e) => e.text) : [])).join(' | ');
@@ -45,6 +45,18 @@ describe('stepsFrom', () => {
     expect(a!.output).toBe('{"ip":"1.2.3.4"}');
     expect(b!.output).toBeUndefined();
     expect(b!.error).toBeUndefined();
+  });
+
+  it('orders by start time as an instant, SecMaster\'s `…Z+0800` form included', () => {
+    const steps = stepsFrom(
+      'i',
+      [
+        log({ action_name: 'Later', start_time: '2021-01-30T23:30:00Z+0800' }), // 15:30 UTC
+        log({ action_name: 'Earlier', start_time: '2021-01-30T15:10:00Z' }), // 15:10 UTC
+      ],
+      undefined,
+    );
+    expect(steps.map((s) => s.name)).toEqual(['Earlier', 'Later']);
   });
 
   it('uses the topology when it says more than the audit log', () => {
@@ -110,6 +122,18 @@ describe('renderActionLog', () => {
     const m = renderActionLog({ ...base, instance: instance({ status: 'RUNNING' }), steps: [{ name: 'A', status: 'RUNNING' }] });
     expect(sections(m.blocks)[0]).toBe(':arrows_counterclockwise: No action failed; the instance is *RUNNING*.');
     expect(m.text).toBe('Action log of Block malicious IP 203.0.113.7 (inst-0001): RUNNING');
+  });
+
+  it('says the action log is unavailable, with the code and request ID, when SecMaster refused it', () => {
+    const error = secMasterError({ status: 400, code: 'SecMaster.20010003', requestId: 'req-refused-1', message: 'limit must be between 10 and 50' });
+    const fromTopology = renderActionLog({ ...base, unavailable: { error, stepsFromTopology: true } });
+    expectSafe(fromTopology);
+    expect(sections(fromTopology.blocks)[1]).toBe(
+      ':warning: Action log unavailable (`HTTP 400 · SecMaster.20010003`, request ID `req-refused-1`): the steps below come from the instance topology.',
+    );
+    const nothing = renderActionLog({ ...base, steps: [], unavailable: { error: secMasterError({ kind: 'network', status: undefined, code: undefined, requestId: undefined }), stepsFromTopology: false } });
+    expect(sections(nothing.blocks)[1]).toBe(':warning: Action log unavailable (`network`).');
+    expect(sections(renderActionLog(base).blocks).join('\n')).not.toContain('unavailable');
   });
 
   it('no steps yet', () => {

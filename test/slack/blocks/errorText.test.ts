@@ -21,6 +21,15 @@ describe('describeSecMasterError', () => {
     );
   });
 
+  it('says a policy denial carries an encoded authorization message, without showing it', () => {
+    const encoded = 'HY0L8G1lOe3rcfgxfKVP+AK+S33eYp/rHQ4I0kJed9rwaYmLp+pt/ICBwk==';
+    const text = describeSecMasterError(secMasterError({ status: 403, code: 'SecMaster.20010002', message: 'denied', encodedAuthorizationMessage: encoded }));
+    expect(text).toContain('encoded authorization message');
+    expect(text).toContain('DecodeAuthorizationMessage');
+    expect(text).not.toContain(encoded);
+    expect(describeSecMasterError(secMasterError({ status: 403 }))).not.toContain('encoded authorization message');
+  });
+
   it('does not mention a retry-after on other statuses', () => {
     expect(describeSecMasterError(secMasterError({ status: 503, retryAfterMs: 2_000 }))).not.toMatch(/Try again/);
   });
