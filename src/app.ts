@@ -2,6 +2,7 @@ import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bol
 import { DEFAULT_SLACK_API_URL } from './config';
 import type { Deps } from './deps';
 import { alertRoute } from './http/alerts';
+import { smnRoute } from './smn/route';
 import { healthRoutes } from './http/health';
 import { sendJson } from './http/json';
 import { createHttpServer, SLACK_BODY_LIMIT, type HttpServer, type Route } from './http/server';
@@ -118,7 +119,8 @@ export async function startApp(deps: Deps, opts: { port: number; host?: string; 
         res.end(text);
       },
     },
-    alertRoute({ token: config.alertWebhookToken, secmaster: deps.secmaster, cards: deps.cards, defaultWorkspaceId: config.secmaster.workspaceId, logger }),
+    alertRoute({ token: config.alertWebhookToken, alerts: deps.alerts, logger }),
+    smnRoute(deps.smn?.receiver),
     ...(opts.extraRoutes ?? []),
     // In Socket Mode nothing arrives over HTTP from Slack: say so rather than 404 without a reason.
     ...(socketMode ? [{ method: 'POST', path: SLACK_EVENTS_PATH, handler: ((_req, res) => sendJson(res, 404, { ok: false, error: 'socket_mode' })) as Route['handler'] }] : []),
@@ -156,6 +158,7 @@ export async function startApp(deps: Deps, opts: { port: number; host?: string; 
         await deps.expiry.stop();
         await deps.store.close().catch(() => undefined);
         await deps.dispatcher.close().catch(() => undefined);
+        await deps.smn?.close().catch(() => undefined);
       })();
       return stopping;
     },

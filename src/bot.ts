@@ -18,7 +18,10 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
-export async function startBot(config: Config, opts: { logger: Logger; extraRoutes?: (deps: Deps) => Route[]; owner?: string; host?: string }): Promise<RunningBot> {
+export async function startBot(
+  config: Config,
+  opts: { logger: Logger; extraRoutes?: (deps: Deps) => Route[]; owner?: string; host?: string; /** The sandbox's CA for SMN's HTTPS GETs (see BuildOptions.smnCa). */ smnCa?: string },
+): Promise<RunningBot> {
   let simulator: Simulator | undefined;
   let cfg = config;
   let secmasterAuth;
@@ -31,7 +34,7 @@ export async function startBot(config: Config, opts: { logger: Logger; extraRout
   }
   let deps: Deps;
   try {
-    deps = await buildDeps(cfg, { logger: opts.logger, secmasterAuth, owner: opts.owner });
+    deps = await buildDeps(cfg, { logger: opts.logger, secmasterAuth, owner: opts.owner, smnCa: opts.smnCa });
   } catch (err) {
     await simulator?.close();
     throw err;

@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import { SLACK_CHANNEL_ID_PATTERN } from './domain/slackIds';
 import { regionEndpoints, SECMASTER_REGIONS } from './secmaster/regions';
+import { smnHostForRegion } from './smn/defaultHost';
+import { TOPIC_URN_PATTERN } from './smn/message';
+import { parseTrustedHost } from './smn/trustedUrl';
 
 /**
  * Configuration read from the environment exactly as `shared/spec/interface.md` section 2 names it.
@@ -39,6 +43,14 @@ export interface WatchConfig {
   readsPerSecond: number;
 }
 
+/** `POST /smn` (spec section 9): which SMN topics are accepted, where their alerts go, which hosts are SMN's. */
+export interface SmnConfig {
+  /** `SMN_TOPICS`, in the order given. */
+  topics: Array<{ topicUrn: string; channel: string }>;
+  /** `SMN_TRUSTED_HOSTS` as `host:port` keys (port 443 when none is written). */
+  trustedHosts: string[];
+}
+
 export interface Config {
   port: number;
   slack: SlackConfig;
@@ -46,6 +58,8 @@ export interface Config {
   policyFile: string;
   databaseUrl: string;
   alertWebhookToken?: string;
+  /** Unset while `SMN_TOPICS` is unset: `/smn` answers 404. */
+  smn?: SmnConfig;
   watch: WatchConfig;
   /** Operations (retry/terminate requests) one person may start in any 60 s (a sliding window, not clock minutes). */
   operationsPerUserPerMinute: number;
@@ -159,6 +173,45 @@ function integer(name: string, fallback: number, min: number, max: number) {
     .describe(name);
 }
 
+/** Comma-separated items, each trimmed; an empty item (`a,,b`, a trailing comma) is a mistake worth naming. */
+function commaList(check: (item: string, ctx: z.RefinementCtx) => void) {
+  return optionalText.transform((s, ctx) => {
+    if (s === undefined) return undefined;
+    const items = s.split(',').map((i) => i.trim());
+    if (items.some((i) => i === '')) ctx.addIssue({ code: 'custom', message: 'has an empty entry (two commas in a row, or one at the end)' });
+    for (const item of items.filter(Boolean)) check(item, ctx);
+    return items.filter(Boolean);
+  });
+}
+
+/** `SMN_TOPICS`: `urn:smn:{region}:{project}:{topic}=C0CHANNEL` pairs, each topic once. */
+const smnTopics = commaList((item, ctx) => {
+  const eq = item.lastIndexOf('=');
+  const urn = eq === -1 ? item : item.slice(0, eq).trim();
+  const channel = eq === -1 ? '' : item.slice(eq + 1).trim();
+  if (eq === -1) ctx.addIssue({ code: 'custom', message: `"${item}" must be topic_urn=channel_id, e.g. urn:smn:ap-southeast-1:0123abcd:secmaster-alerts=C0INCIDENT` });
+  else if (!TOPIC_URN_PATTERN.test(urn)) ctx.addIssue({ code: 'custom', message: `"${urn}" is not an SMN topic URN (urn:smn:{region}:{project_id}:{topic_name})` });
+  else if (!SLACK_CHANNEL_ID_PATTERN.test(channel)) ctx.addIssue({ code: 'custom', message: `"${channel}" (for ${urn}) must be a Slack channel ID like "C0INCIDENT"` });
+}).transform((items, ctx) => {
+  if (items === undefined) return undefined;
+  const topics = items.map((item) => {
+    const eq = item.lastIndexOf('=');
+    return { topicUrn: item.slice(0, eq).trim(), channel: item.slice(eq + 1).trim() };
+  });
+  const seen = new Set<string>();
+  for (const t of topics) {
+    if (seen.has(t.topicUrn)) ctx.addIssue({ code: 'custom', message: `${t.topicUrn} is listed twice` });
+    seen.add(t.topicUrn);
+  }
+  return topics;
+});
+
+/** `SMN_TRUSTED_HOSTS`: `host` or `host:port` entries, as comparison keys. */
+const smnTrustedHosts = commaList((item, ctx) => {
+  const parsed = parseTrustedHost(item);
+  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason });
+}).transform((items) => items?.map((i) => (parseTrustedHost(i) as { ok: true; key: string }).key));
+
 /** Zod schema of the non-credential variables; credentials are checked by hand for exactly-one. */
 const envSchema = z.object({
   PORT: integer('PORT', 3000, 0, 65535),
@@ -186,6 +239,8 @@ const envSchema = z.object({
     .transform((s) => s ?? 'info')
     .refine((s): s is LogLevel => (LOG_LEVELS as readonly string[]).includes(s), `must be one of ${LOG_LEVELS.join(', ')}`),
   SECMASTER_SIMULATOR: optionalText.refine((s) => s === undefined || s === '1' || s === '0', 'must be 1 (or unset)'),
+  SMN_TOPICS: smnTopics,
+  SMN_TRUSTED_HOSTS: smnTrustedHosts,
 });
 
 function isSet(env: Env, name: string): boolean {
@@ -246,6 +301,8 @@ export function loadConfig(env: Env): Config {
     problems.push('STATUS_POLL_MAX_INTERVAL_MS: must not be smaller than STATUS_POLL_INTERVAL_MS');
   }
 
+  const smn = readSmn(e, problems);
+
   if (problems.length > 0 || !slack || !credential) throw new ConfigError(problems);
   const ok = e as EnvData;
 
@@ -275,6 +332,7 @@ export function loadConfig(env: Env): Config {
     policyFile: ok.PLAYBOOK_POLICY_FILE,
     databaseUrl: ok.DATABASE_URL,
     alertWebhookToken: ok.ALERT_WEBHOOK_TOKEN,
+    smn,
     watch: {
       pollIntervalMs: ok.STATUS_POLL_INTERVAL_MS,
       pollMaxIntervalMs: ok.STATUS_POLL_MAX_INTERVAL_MS,
@@ -286,6 +344,22 @@ export function loadConfig(env: Env): Config {
     logLevel: ok.LOG_LEVEL as LogLevel,
     secrets,
   };
+}
+
+/**
+ * `SMN_TOPICS` turns `/smn` on; its trusted hosts default to SMN's own host in `SECMASTER_REGION`
+ * (`smn/defaultHost.ts`).
+ */
+function readSmn(e: Partial<EnvData>, problems: string[]): SmnConfig | undefined {
+  if (!e.SMN_TOPICS) return undefined;
+  const trustedHosts = e.SMN_TRUSTED_HOSTS ?? (e.SECMASTER_REGION ? [`${smnHostForRegion(e.SECMASTER_REGION)}:443`] : undefined);
+  if (!trustedHosts) {
+    if (!problems.some((p) => p.startsWith('SMN_TRUSTED_HOSTS:') || p.startsWith('SECMASTER_REGION:'))) {
+      problems.push('SMN_TRUSTED_HOSTS: required with SMN_TOPICS when SECMASTER_REGION is not set (SMN\'s host, e.g. smn.ap-southeast-1.myhuaweicloud.com)');
+    }
+    return undefined;
+  }
+  return { topics: e.SMN_TOPICS, trustedHosts };
 }
 
 function readSlack(env: Env, problems: string[]): SlackConfig | undefined {

@@ -24,6 +24,8 @@ import { resolveBotIdentity } from './slack/identity';
 import { openStore } from './store';
 import { createInFlight } from './util/inflight';
 import { WEB_API_OPTIONS } from './slack/webApiOptions';
+import { createAlertPublisher } from './alerts/publish';
+import { buildSmnReceiver } from './smn/build';
 
 /**
  * The composition root: every client, service and loop built once at start-up from the
@@ -37,6 +39,11 @@ export interface BuildOptions {
   /** Replica identity for watch leases (tests name them). */
   owner?: string;
   now?: () => number;
+  /**
+   * PEM CA certificates the SMN receiver trusts for its HTTPS GETs instead of Node's store: only the
+   * sandbox passes its own CA here; nothing in the environment can.
+   */
+  smnCa?: string;
 }
 
 export type Deps = Awaited<ReturnType<typeof buildDeps>>;
@@ -155,6 +162,8 @@ export async function buildDeps(config: Config, opts: BuildOptions) {
   const flow = createApprovalFlow({ service: approvalService, gateway, cards, policy: policy.get, logger });
   late.cards = cards;
   late.flow = flow;
+  const alerts = createAlertPublisher({ secmaster, cards, gateway, defaultWorkspaceId: config.secmaster.workspaceId });
+  const smn = config.smn ? buildSmnReceiver(config.smn, { store, audit, alerts, logger, now, ca: opts.smnCa, observe: (type, outcome) => metrics.smnMessages.inc({ type, outcome }) }) : undefined;
   const expiry = createExpiryLoop({ expireDue: () => flow.expireDue(), nextExpiry: () => store.nextApprovalExpiry(), logger, now });
 
   return {
@@ -173,6 +182,8 @@ export async function buildDeps(config: Config, opts: BuildOptions) {
     ops,
     watcher,
     cards,
+    alerts,
+    smn,
     approvalService,
     approvals: flow,
     expiry,

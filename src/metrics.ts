@@ -18,6 +18,7 @@ export interface Metrics {
   iamLogins: client.Counter;
   statusReads: client.Counter;
   breakerState: client.Gauge;
+  smnMessages: client.Counter<'type' | 'outcome'>;
 }
 
 export function createMetrics(store: Pick<Store, 'countApprovals' | 'countWatches'>): Metrics {
@@ -47,6 +48,12 @@ export function createMetrics(store: Pick<Store, 'countApprovals' | 'countWatche
     iamLogins: new client.Counter({ name: 'iam_logins_total', help: 'IAM password logins (token issued)', registers: [registry] }),
     statusReads: new client.Counter({ name: 'status_reads_total', help: 'Status reads made by the watcher', registers: [registry] }),
     breakerState: new client.Gauge({ name: 'secmaster_circuit_open', help: '1 while the SecMaster circuit breaker refuses calls', registers: [registry] }),
+    smnMessages: new client.Counter({
+      name: 'smn_messages_total',
+      help: 'SMN deliveries to POST /smn by message type and outcome (handled, duplicate, busy, failed, refused_<step>)',
+      labelNames: ['type', 'outcome'],
+      registers: [registry],
+    }),
   };
   new client.Gauge({
     name: 'approvals_pending',

@@ -599,3 +599,56 @@ describe('ConfigError', () => {
     }
   });
 });
+
+describe('loadConfig: SMN_TOPICS and SMN_TRUSTED_HOSTS (spec section 9)', () => {
+  const URN = 'urn:smn:ap-southeast-1:0553db98c800d5192f9bc01232b89622:secmaster-alerts';
+  const URN2 = 'urn:smn:ap-southeast-1:0553db98c800d5192f9bc01232b89622:secmaster-digest';
+
+  it('unset: no SMN receiver (/smn answers 404)', () => {
+    expect(loadConfig(VALID).smn).toBeUndefined();
+  });
+
+  it('topic=channel pairs, in order; trusted hosts default to SMN in SECMASTER_REGION', () => {
+    const smn = loadConfig({ ...VALID, SMN_TOPICS: ` ${URN}=C0INCIDENT , ${URN2}=C0DIGEST ` }).smn;
+    expect(smn).toEqual({
+      topics: [
+        { topicUrn: URN, channel: 'C0INCIDENT' },
+        { topicUrn: URN2, channel: 'C0DIGEST' },
+      ],
+      trustedHosts: ['smn.ap-southeast-1.myhuaweicloud.com:443'],
+    });
+  });
+
+  it("the default follows Huawei's SMN region table: Dublin is on .eu, cn-north-2 on .cn", () => {
+    const hosts = (region: string) => loadConfig({ ...VALID, SECMASTER_REGION: region, SMN_TOPICS: `${URN}=C0INCIDENT` }).smn?.trustedHosts;
+    expect(hosts('eu-west-101')).toEqual(['smn.eu-west-101.myhuaweicloud.eu:443']);
+    expect(hosts('cn-north-2')).toEqual(['smn.cn-north-2.myhuaweicloud.cn:443']);
+    expect(hosts('cn-north-4')).toEqual(['smn.cn-north-4.myhuaweicloud.com:443']);
+  });
+
+  it('SMN_TRUSTED_HOSTS replaces the default; host or host:port, compared in lower case with 443 implied', () => {
+    const smn = loadConfig({ ...VALID, SMN_TOPICS: `${URN}=C0INCIDENT`, SMN_TRUSTED_HOSTS: 'SMN.eu-west-101.myhuaweicloud.eu, 127.0.0.1:8443,[::1]:9443' }).smn;
+    expect(smn?.trustedHosts).toEqual(['smn.eu-west-101.myhuaweicloud.eu:443', '127.0.0.1:8443', '[::1]:9443']);
+  });
+
+  it('without SECMASTER_REGION (an endpoint instead), SMN_TRUSTED_HOSTS is required', () => {
+    const env = { ...without(VALID, 'SECMASTER_REGION'), SECMASTER_ENDPOINT: 'https://secmaster.example', SMN_TOPICS: `${URN}=C0INCIDENT` };
+    expect(configError(() => loadConfig(env)).problems).toEqual([expect.stringMatching(/^SMN_TRUSTED_HOSTS: required with SMN_TOPICS/)]);
+    expect(loadConfig({ ...env, SMN_TRUSTED_HOSTS: 'smn.ap-southeast-1.myhuaweicloud.com' }).smn?.topics).toHaveLength(1);
+  });
+
+  it.each<[string, Env, RegExp]>([
+    ['a pair without =', { SMN_TOPICS: URN }, /^SMN_TOPICS: .* must be topic_urn=channel_id/],
+    ['a topic that is not an SMN URN', { SMN_TOPICS: 'arn:aws:sns:us-east-1:123:t=C0INCIDENT' }, /^SMN_TOPICS: "arn:aws:sns:us-east-1:123:t" is not an SMN topic URN/],
+    ['a channel name instead of an ID', { SMN_TOPICS: `${URN}=#incident` }, /^SMN_TOPICS: "#incident" \(for urn:smn:.*\) must be a Slack channel ID/],
+    ['a topic listed twice', { SMN_TOPICS: `${URN}=C0INCIDENT,${URN}=C0OTHER` }, /^SMN_TOPICS: urn:smn:.* is listed twice$/],
+    ['an empty entry', { SMN_TOPICS: `${URN}=C0INCIDENT,` }, /^SMN_TOPICS: has an empty entry/],
+    ['a trusted host with a scheme', { SMN_TOPICS: `${URN}=C0INCIDENT`, SMN_TRUSTED_HOSTS: 'https://smn.ap-southeast-1.myhuaweicloud.com' }, /^SMN_TRUSTED_HOSTS: "https:\/\/smn.* is not a host or host:port$/],
+    ['a trusted host with a path', { SMN_TOPICS: `${URN}=C0INCIDENT`, SMN_TRUSTED_HOSTS: 'smn.example/smn' }, /^SMN_TRUSTED_HOSTS: "smn.example\/smn" is not a host or host:port$/],
+    ['a trusted host with user info', { SMN_TOPICS: `${URN}=C0INCIDENT`, SMN_TRUSTED_HOSTS: 'me@smn.example' }, /^SMN_TRUSTED_HOSTS: "me@smn.example" is not a host or host:port$/],
+    ['a trusted host with a bad port', { SMN_TOPICS: `${URN}=C0INCIDENT`, SMN_TRUSTED_HOSTS: 'smn.example:99999' }, /^SMN_TRUSTED_HOSTS: "smn.example:99999" is not a host or host:port$/],
+  ])('%s: a configuration error naming the variable', (_label, extra, problem) => {
+    const err = configError(() => loadConfig({ ...VALID, ...extra }));
+    expect(err.problems).toEqual([expect.stringMatching(problem)]);
+  });
+});

@@ -1,31 +1,21 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { canonicalInstanceId, isInstanceId } from '../domain/command';
+import { alertFields, CHANNEL_ERRORS } from '../alerts/fields';
+import type { AlertPublisher } from '../alerts/publish';
 import type { Logger } from '../log';
-import { asSecMasterError } from '../secmaster/errors';
-import type { SecMasterClient } from '../secmaster/client';
-import type { CardService } from '../slack/cards/cardService';
 import { readBody } from './body';
 import { sendJson } from './json';
 import type { Route } from './server';
 import { firstIssue, parseJsonOrUndefined } from '../util/json';
-import { SLACK_CHANNEL_ID_HINT, SLACK_CHANNEL_ID_PATTERN } from '../domain/slackIds';
 
 /**
  * `POST /alerts` for the tools that raise alerts (spec section 6): a bearer token compared in
  * constant time, a zod-checked body (400 naming the field), then the instance is read and an alert
  * card with the buttons its status allows is posted (and kept current like any status card).
  */
-const alertBody = z.object({
-  channel: z.string({ error: 'required: a Slack channel ID like "C0INCIDENT"' }).regex(SLACK_CHANNEL_ID_PATTERN, SLACK_CHANNEL_ID_HINT),
-  instance_id: z.string({ error: 'required: the playbook instance ID' }).refine(isInstanceId, 'must be 1–64 letters, digits, - or _'),
-  workspace_id: z.string().refine(isInstanceId, 'must be 1–64 letters, digits, - or _').optional(),
-  title: z.string().max(200, 'must be at most 200 characters').optional(),
-  severity: z.string().max(40, 'must be at most 40 characters').optional(),
-});
+const alertBody = z.object(alertFields);
 
 const BODY_LIMIT = 16 * 1024;
-const CHANNEL_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
 
 function sha256(s: string): Buffer {
   return createHash('sha256').update(s).digest();
@@ -37,7 +27,7 @@ function bearerMatches(header: string | undefined, token: string): boolean {
   return timingSafeEqual(sha256(m?.[1]?.trim() ?? ''), sha256(token)) && Boolean(m);
 }
 
-export function alertRoute(deps: { token: string | undefined; secmaster: SecMasterClient; cards: CardService; defaultWorkspaceId: string; logger: Logger }): Route {
+export function alertRoute(deps: { token: string | undefined; alerts: AlertPublisher; logger: Logger }): Route {
   return {
     method: 'POST',
     path: '/alerts',
@@ -57,12 +47,9 @@ export function alertRoute(deps: { token: string | undefined; secmaster: SecMast
         return sendJson(res, 400, { ok: false, error: 'invalid_body', field, message: `${field}: ${message}` });
       }
       const a = parsed.data;
-      const target = { workspaceId: a.workspace_id ?? deps.defaultWorkspaceId, instanceId: canonicalInstanceId(a.instance_id) };
-      let answer;
-      try {
-        answer = await deps.secmaster.getInstance(target);
-      } catch (err) {
-        const e = asSecMasterError(err);
+      const posted = await deps.alerts.instanceAlert({ channel: a.channel, instanceId: a.instance_id, workspaceId: a.workspace_id, title: a.title, severity: a.severity });
+      if (!posted.ok && posted.stage === 'instance') {
+        const e = posted.error;
         return sendJson(res, e.isNotFound ? 404 : 502, {
           ok: false,
           error: e.isNotFound ? 'instance_not_found' : 'secmaster_unavailable',
@@ -71,16 +58,9 @@ export function alertRoute(deps: { token: string | undefined; secmaster: SecMast
           request_id: e.requestId,
         });
       }
-      const posted = await deps.cards.publish({
-        channel: a.channel,
-        instance: answer.data,
-        target,
-        card: { kind: 'alert', title: a.title, severity: a.severity, requestId: answer.requestId },
-        placement: { kind: 'new' },
-      });
       if (!posted.ok) return sendJson(res, CHANNEL_ERRORS.has(posted.error) ? 400 : 502, { ok: false, error: posted.error });
-      deps.logger.info('alert card posted', { channel: a.channel, ts: posted.value.ts, instance_id: target.instanceId });
-      return sendJson(res, 200, { ok: true, channel: a.channel, ts: posted.value.ts });
+      deps.logger.info('alert card posted', { channel: a.channel, ts: posted.ts, instance_id: a.instance_id });
+      return sendJson(res, 200, { ok: true, channel: a.channel, ts: posted.ts });
     },
   };
 }

@@ -10,6 +10,7 @@ import { SANDBOX_CHANNELS, SANDBOX_USERS } from './demo';
 import type { Simulator } from './simulator';
 import { blockActionBody, commandBody, eventBody, sendSigned } from './slack/requests';
 import type { SlackStandIn } from './slack/standIn';
+import type { SmnTopicStandIn } from './smn/topic';
 import { SLACK_EVENTS_PATH } from '../slack/ids';
 import { parseJsonOrUndefined } from '../util/json';
 import { loopbackOnly, sameOriginJson } from './requestGuard';
@@ -23,6 +24,8 @@ export interface SandboxRouteDeps {
   self: { url: string };
   slack: SlackStandIn;
   simulator: Simulator;
+  /** The SMN topic stand-in (its alerts reach the bot through the signed `POST /smn`). */
+  smn: SmnTopicStandIn;
   signingSecret: string;
   alertToken: string;
   workspaceId: string;
@@ -52,6 +55,7 @@ const actionInput = z.strictObject({
 });
 const alertInput = z.strictObject({ channel: channelId, instanceId: z.string().max(64), title: z.string().max(200).optional(), severity: z.string().max(40).optional() });
 const homeInput = z.strictObject({ user: userId });
+const smnAlertInput = z.strictObject({ channel: channelId, instanceId: z.string().max(64).optional(), title: z.string().max(200).optional(), severity: z.string().max(40).optional() });
 
 export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
   const { slack, simulator } = deps;
@@ -99,6 +103,7 @@ export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
           messages: slack.messages.map((m) => ({ channel: m.channel, ts: m.ts, threadTs: m.threadTs, text: m.text, blocks: m.blocks, fromBot: m.botId === slack.botId, botId: m.botId, edits: m.edits })),
           ephemerals: slack.ephemerals.filter((e) => e.user === user).map((e) => ({ id: e.id, channel: e.channel, text: e.text, blocks: e.blocks, replaced: Boolean(e.replaced), at: e.at })),
           home: slack.homeViews.get(user) ?? null,
+          smn: (({ subscription, confirmations, deliveries }) => ({ topic: deps.smn.topicUrn, subscription, confirmations, deliveries }))(deps.smn.state()),
           instances: simulator.state
             .list(deps.workspaceId)
             .map((i) => ({ id: i.id, name: i.name, status: i.status, playbook: i.playbook.name, start_time: i.start_time })),
@@ -121,10 +126,12 @@ export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
         };
         const offSlack = slack.onChange(notify);
         const offSimulator = simulator.state.onChange(notify);
+        const offSmn = deps.smn.onChange(notify);
         const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
         req.on('close', () => {
           offSlack();
           offSimulator();
+          offSmn();
           clearInterval(keepAlive);
           if (pending) clearTimeout(pending);
         });
@@ -182,6 +189,18 @@ export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
           body: JSON.stringify({ channel: input.channel, instance_id: input.instanceId, title: input.title, severity: input.severity }),
         });
         sendJson(res, 200, { status: answer.status, answer: JSON.parse(await answer.text()) as unknown });
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/sandbox/api/smn-alert',
+      handler: sameOriginJson(async (req, res) => {
+        const input = await json(req, smnAlertInput);
+        if (typeof input === 'string') return sendJson(res, 400, { ok: false, error: input });
+        // The message SecMaster's playbook would publish: JSON with the /alerts fields (README, "Alerts from SMN").
+        const message = JSON.stringify({ instance_id: input.instanceId, title: input.title, severity: input.severity, channel: input.channel });
+        const delivery = await deps.smn.publish({ subject: input.title ?? 'SecMaster alert', message });
+        sendJson(res, 200, { status: delivery.status, answer: parseJsonOrUndefined(delivery.answer) ?? delivery.answer, message_id: delivery.body.message_id });
       }),
     },
     {

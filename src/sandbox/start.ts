@@ -8,6 +8,8 @@ import { SANDBOX_CHANNELS, SANDBOX_POLICY, SANDBOX_PROJECT, SANDBOX_TEAM, SANDBO
 import { sandboxRoutes } from './routes';
 import { seedDemoInstances, startSimulator, type Simulator } from './simulator';
 import { startSlackStandIn, type SlackStandIn } from './slack/standIn';
+import { createSandboxPki } from './smn/pki';
+import { startSmnTopic, type SmnTopicStandIn } from './smn/topic';
 
 /**
  * `npm start` with nothing configured: the whole bot, locally. The SecMaster simulator (a dozen
@@ -20,9 +22,14 @@ export interface Sandbox {
   bot: RunningBot;
   simulator: Simulator;
   slack: SlackStandIn;
+  /** The SMN topic stand-in: publishes signed alerts to the bot's `POST /smn` over the real path. */
+  smn: SmnTopicStandIn;
   logger: Logger;
   stop(): Promise<void>;
 }
+
+/** The sandbox topic's alerts go to #soc-alerts unless the message names another channel. */
+const SANDBOX_SMN_CHANNEL = 'C0SOC';
 
 export interface SandboxOptions {
   port: number;
@@ -53,6 +60,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   });
   seedDemoInstances(simulator.state, SANDBOX_WORKSPACE);
   const slack = await startSlackStandIn({ botToken: secrets.bot, teamId: SANDBOX_TEAM, channels: SANDBOX_CHANNELS, usergroups: SANDBOX_USERGROUPS });
+  // SMN over HTTPS on loopback, with a CA made now: the bot trusts it because the sandbox hands it
+  // over (startBot's smnCa), never through anything a deployment could set.
+  const pki = await createSandboxPki();
+  const smn = await startSmnTopic({ pki });
 
   // The same validation as a real deployment: the sandbox is a configuration, not a special path.
   const config = loadConfig({
@@ -67,6 +78,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     PLAYBOOK_POLICY_FILE: policyFile,
     DATABASE_URL: `sqlite:${path.join(dataDir, 'sandbox.sqlite')}`,
     ALERT_WEBHOOK_TOKEN: secrets.alerts,
+    SMN_TOPICS: `${smn.topicUrn}=${SANDBOX_SMN_CHANNEL}`,
+    SMN_TRUSTED_HOSTS: smn.host,
     STATUS_POLL_INTERVAL_MS: '1000',
     STATUS_POLL_MAX_INTERVAL_MS: '3000',
     LOG_LEVEL: opts.logLevel,
@@ -80,13 +93,18 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       logger,
       // The sandbox's routes sign requests as any demo user: only this machine may reach them.
       host: '127.0.0.1',
-      extraRoutes: () => sandboxRoutes({ self, slack, simulator, signingSecret: secrets.signing, alertToken: secrets.alerts, workspaceId: SANDBOX_WORKSPACE, teamId: SANDBOX_TEAM, logger }),
+      extraRoutes: () => sandboxRoutes({ self, slack, simulator, smn, signingSecret: secrets.signing, alertToken: secrets.alerts, workspaceId: SANDBOX_WORKSPACE, teamId: SANDBOX_TEAM, logger }),
+      smnCa: pki.caPem,
     });
   } catch (err) {
-    await Promise.all([simulator.close(), slack.close()]);
+    await Promise.all([simulator.close(), slack.close(), smn.close()]);
     throw err;
   }
   self.url = `http://127.0.0.1:${bot.port}`;
+  // As SMN does when an HTTP(S) subscription is added: a SubscriptionConfirmation the bot confirms.
+  const subscribed = await smn.subscribe(`${self.url}/smn`);
+  if (subscribed.status === 200) logger.info('sandbox SMN topic subscribed and confirmed', { topic_urn: smn.topicUrn, channel: SANDBOX_SMN_CHANNEL });
+  else logger.warn('sandbox SMN topic: the bot did not confirm the subscription', { status: subscribed.status, answer: subscribed.answer.slice(0, 300) });
   const pageUrl = `http://localhost:${bot.port}/sandbox`;
   logger.info(`sandbox started: nothing is configured, so this is the local sandbox — open ${pageUrl}`, { sandbox: true, url: pageUrl, port: bot.port });
 
@@ -95,10 +113,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     bot,
     simulator,
     slack,
+    smn,
     logger,
     async stop() {
       await bot.stop();
-      await Promise.all([simulator.close(), slack.close()]);
+      await Promise.all([simulator.close(), slack.close(), smn.close()]);
     },
   };
 }

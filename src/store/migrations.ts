@@ -129,15 +129,39 @@ function slidingRateLimit(t: { int: string; text: string }): string {
   `;
 }
 
+/**
+ * Version 3: SMN messages by ID (SMN delivers at least once): one row per message, claimed with a
+ * fencing token and a lease while a replica handles it, then `done`, so a redelivery to any replica
+ * posts nothing more and a subscription is confirmed once.
+ */
+function smnMessages(t: { int: string; text: string }): string {
+  return `
+    CREATE TABLE smn_messages (
+      message_id ${t.text} PRIMARY KEY,
+      topic_urn ${t.text} NOT NULL,
+      type ${t.text} NOT NULL,
+      state ${t.text} NOT NULL,
+      token ${t.text} NOT NULL,
+      claimed_until ${t.int} NOT NULL,
+      received_at ${t.int} NOT NULL,
+      done_at ${t.int},
+      detail ${t.text}
+    );
+    CREATE INDEX smn_messages_received ON smn_messages (received_at);
+  `;
+}
+
 const SQLITE_TYPES = { id: 'INTEGER PRIMARY KEY AUTOINCREMENT', int: 'INTEGER', text: 'TEXT' };
 const POSTGRES_TYPES = { id: 'BIGSERIAL PRIMARY KEY', int: 'BIGINT', text: 'TEXT' };
 
 export const SQLITE_MIGRATIONS: Migration[] = [
   { version: 1, sql: schema(SQLITE_TYPES) },
   { version: 2, sql: slidingRateLimit(SQLITE_TYPES) },
+  { version: 3, sql: smnMessages(SQLITE_TYPES) },
 ];
 
 export const POSTGRES_MIGRATIONS: Migration[] = [
   { version: 1, sql: schema(POSTGRES_TYPES) },
   { version: 2, sql: slidingRateLimit(POSTGRES_TYPES) },
+  { version: 3, sql: smnMessages(POSTGRES_TYPES) },
 ];

@@ -10,12 +10,14 @@ import {
   rowToWatch,
   SEEN_EVENTS_KEEP_MS,
   SEEN_EVENTS_PRUNE_EVERY,
+  SMN_MESSAGES_KEEP_MS,
+  SMN_MESSAGES_PRUNE_EVERY,
   type ApprovalRow,
   type AuditRow,
   type CardRow,
   type WatchRow,
 } from './rows';
-import type { Approval, ApprovalState, AuditQuery, AuditRecord, CardRecord, InstanceKey, LockHolder, LockResult, RateSlot, Store, VoteResult, Watch } from './types';
+import type { Approval, ApprovalState, AuditQuery, AuditRecord, CardRecord, InstanceKey, LockHolder, LockResult, RateSlot, SmnClaim, Store, VoteResult, Watch } from './types';
 
 /**
  * The shared store for several replicas. Atomicity comes from PostgreSQL itself: upserts with
@@ -80,6 +82,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
 
   let seenInserts = 0;
   let rateGrants = 0;
+  let smnClaims = 0;
 
   return {
     kind: 'postgres',
@@ -299,6 +302,36 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
       });
       if (slot.granted && ++rateGrants % RATE_HITS_PRUNE_EVERY === 0) await q('DELETE FROM rate_hits WHERE at <= $1', [now - windowMs]);
       return slot;
+    },
+
+    async claimSmnMessage(messageId, info, now, leaseMs): Promise<SmnClaim> {
+      if (++smnClaims % SMN_MESSAGES_PRUNE_EVERY === 0) await q('DELETE FROM smn_messages WHERE received_at < $1', [now - SMN_MESSAGES_KEEP_MS]);
+      const token = randomUUID();
+      // One statement: the insert, or the take-over of a claim whose lease ran out, is atomic across replicas.
+      const rows = await q<{ token: string }>(
+        `INSERT INTO smn_messages (message_id, topic_urn, type, state, token, claimed_until, received_at) VALUES ($1, $2, $3, 'claimed', $4, $5, $6)
+         ON CONFLICT (message_id) DO UPDATE SET token = excluded.token, claimed_until = excluded.claimed_until
+         WHERE smn_messages.state = 'claimed' AND smn_messages.claimed_until <= excluded.received_at
+         RETURNING token`,
+        [messageId, info.topicUrn, info.type, token, now + leaseMs, now],
+      );
+      if (rows[0]?.token === token) return { result: 'claimed', token };
+      const state = (await q<{ state: string }>('SELECT state FROM smn_messages WHERE message_id = $1', [messageId]))[0]?.state;
+      return state === 'done' ? { result: 'done' } : { result: 'busy' };
+    },
+
+    async finishSmnMessage(messageId, token, now, detail) {
+      const res = await pool.query(`UPDATE smn_messages SET state = 'done', done_at = $1, detail = $2 WHERE message_id = $3 AND token = $4 AND state = 'claimed'`, [
+        now,
+        detail ?? null,
+        messageId,
+        token,
+      ]);
+      return res.rowCount === 1;
+    },
+
+    async releaseSmnMessage(messageId, token) {
+      await q(`DELETE FROM smn_messages WHERE message_id = $1 AND token = $2 AND state = 'claimed'`, [messageId, token]);
     },
 
     async ping() {

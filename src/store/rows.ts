@@ -66,6 +66,10 @@ export function lockKey(k: InstanceKey): string {
 export const SEEN_EVENTS_PRUNE_EVERY = 500;
 /** …dropping events older than this (a day). */
 export const SEEN_EVENTS_KEEP_MS = 24 * 3_600_000;
+/** Every this many SMN claims, handled messages older than {@link SMN_MESSAGES_KEEP_MS} are deleted. */
+export const SMN_MESSAGES_PRUNE_EVERY = 200;
+/** Twice the oldest delivery the SMN verifier accepts (7 days), so a replay is always recognised. */
+export const SMN_MESSAGES_KEEP_MS = 14 * 24 * 3_600_000;
 /** Every this many granted rate slots, slots of every key that have left their window are deleted. */
 export const RATE_HITS_PRUNE_EVERY = 500;
 

@@ -12,12 +12,14 @@ import {
   rowToWatch,
   SEEN_EVENTS_KEEP_MS,
   SEEN_EVENTS_PRUNE_EVERY,
+  SMN_MESSAGES_KEEP_MS,
+  SMN_MESSAGES_PRUNE_EVERY,
   type ApprovalRow,
   type AuditRow,
   type CardRow,
   type WatchRow,
 } from './rows';
-import type { Approval, ApprovalState, AuditQuery, AuditRecord, CardRecord, InstanceKey, LockHolder, LockResult, RateSlot, Store, VoteResult, Watch } from './types';
+import type { Approval, ApprovalState, AuditQuery, AuditRecord, CardRecord, InstanceKey, LockHolder, LockResult, RateSlot, SmnClaim, Store, VoteResult, Watch } from './types';
 
 /**
  * The embedded store: one SQLite file in WAL mode. Statements are prepared once; check-then-act
@@ -94,6 +96,16 @@ export function openSqliteStore(file: string): Store {
        ON CONFLICT (channel, message_ts) DO UPDATE SET workspace_id = excluded.workspace_id, instance_id = excluded.instance_id, context = excluded.context`,
     ),
     getCard: db.prepare('SELECT * FROM cards WHERE channel = ? AND message_ts = ?'),
+    claimSmn: db.prepare(
+      `INSERT INTO smn_messages (message_id, topic_urn, type, state, token, claimed_until, received_at) VALUES (?, ?, ?, 'claimed', ?, ?, ?)
+       ON CONFLICT (message_id) DO UPDATE SET token = excluded.token, claimed_until = excluded.claimed_until
+       WHERE smn_messages.state = 'claimed' AND smn_messages.claimed_until <= excluded.received_at
+       RETURNING token`,
+    ),
+    smnState: db.prepare('SELECT state FROM smn_messages WHERE message_id = ?'),
+    finishSmn: db.prepare(`UPDATE smn_messages SET state = 'done', done_at = ?, detail = ? WHERE message_id = ? AND token = ? AND state = 'claimed'`),
+    releaseSmn: db.prepare(`DELETE FROM smn_messages WHERE message_id = ? AND token = ? AND state = 'claimed'`),
+    pruneSmn: db.prepare('DELETE FROM smn_messages WHERE received_at < ?'),
     ping: db.prepare('SELECT 1 AS ok'),
   };
 
@@ -130,6 +142,7 @@ export function openSqliteStore(file: string): Store {
 
   let seenInserts = 0;
   let rateGrants = 0;
+  let smnClaims = 0;
 
   return {
     kind: 'sqlite',
@@ -322,6 +335,23 @@ export function openSqliteStore(file: string): Store {
       const slot = takeRateSlot.immediate(key, now, windowMs, limit);
       if (slot.granted && ++rateGrants % RATE_HITS_PRUNE_EVERY === 0) s.pruneRateHits.run(now - windowMs);
       return slot;
+    },
+
+    async claimSmnMessage(messageId, info, now, leaseMs): Promise<SmnClaim> {
+      if (++smnClaims % SMN_MESSAGES_PRUNE_EVERY === 0) s.pruneSmn.run(now - SMN_MESSAGES_KEEP_MS);
+      const token = randomUUID();
+      const row = s.claimSmn.get(messageId, info.topicUrn, info.type, token, now + leaseMs, now) as { token: string } | undefined;
+      if (row?.token === token) return { result: 'claimed', token };
+      const state = (s.smnState.get(messageId) as { state: string } | undefined)?.state;
+      return state === 'done' ? { result: 'done' } : { result: 'busy' };
+    },
+
+    async finishSmnMessage(messageId, token, now, detail) {
+      return s.finishSmn.run(now, detail ?? null, messageId, token).changes === 1;
+    },
+
+    async releaseSmnMessage(messageId, token) {
+      s.releaseSmn.run(messageId, token);
     },
 
     async ping() {

@@ -15,7 +15,11 @@ export type AuditEventName =
   | 'rejected'
   | 'expired'
   | 'void'
-  | 'executed';
+  | 'executed'
+  /** An SMN subscription confirmation (outcome `confirmed` or `confirm_failed`). */
+  | 'smn_subscription'
+  /** SMN said a subscription was cancelled (outcome `unsubscribed`). */
+  | 'smn_unsubscribe';
 
 export interface AuditRecord {
   event: AuditEventName;
@@ -133,6 +137,13 @@ export interface CardRecord {
 
 export type RateSlot = { granted: true } | { granted: false; freeAt: number };
 
+/**
+ * Who handles one SMN message (SMN delivers at least once, and replicas share deliveries):
+ * `claimed` with a token that fences finishing or releasing it; `done` when it was handled before;
+ * `busy` while another claim on it is still within its lease.
+ */
+export type SmnClaim = { result: 'claimed'; token: string } | { result: 'done' } | { result: 'busy' };
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
 
@@ -189,6 +200,17 @@ export interface Store {
    * "try again in N s" is true however often someone tries in between.
    */
   takeRateSlot(key: string, now: number, windowMs: number, limit: number): Promise<RateSlot>;
+
+  /**
+   * Claims an SMN message by its ID for `leaseMs`: the first delivery gets it, a redelivery of a
+   * handled message is told `done`, one that arrives while another claim is in its lease `busy`; a
+   * claim whose lease ran out (its replica died) is taken over.
+   */
+  claimSmnMessage(messageId: string, info: { topicUrn: string; type: string }, now: number, leaseMs: number): Promise<SmnClaim>;
+  /** Marks a claimed message handled; false when `token` no longer holds the claim. */
+  finishSmnMessage(messageId: string, token: string, now: number, detail?: string): Promise<boolean>;
+  /** Gives a claim up (handling failed), so SMN's next delivery of the message is handled afresh. */
+  releaseSmnMessage(messageId: string, token: string): Promise<void>;
 
   /** Throws when the database cannot be reached (readiness). */
   ping(): Promise<void>;

@@ -319,6 +319,41 @@ test('a hostile instance name is shown literally, never as HTML', async () => {
   expect(problems).toEqual([]);
 });
 
+test('raise alert via SMN: the page publishes a signed SMN message; the bot verifies it and posts the alert card', async () => {
+  const { page, problems } = await open('U0LEAD', 'C0INCIDENT');
+  // At start-up the sandbox topic subscribed the bot, which confirmed it over HTTPS.
+  await page.getByTestId('smn-status').filter({ hasText: 'subscription confirmed by the bot' }).waitFor();
+  const delivered = sandbox.smn.deliveries.length;
+
+  await page.getByTestId('alert-title').fill('Privilege escalation seen by SecMaster');
+  await page.getByTestId('alert-channel').selectOption('C0SOC');
+  await page.getByTestId('alert-severity').selectOption('critical');
+  const row = page.getByTestId('instance-row').filter({ hasText: 'Privilege escalation on k8s-node-4' });
+  await row.getByTestId('raise-smn-alert').click();
+
+  const alertCard = card(page, 'Alert · Privilege escalation on k8s-node-4');
+  await alertCard.waitFor();
+  await expect(page.getByTestId('channel-title').textContent()).resolves.toBe('#soc-alerts');
+  await expect(alertCard.textContent()).resolves.toContain('Privilege escalation seen by SecMaster');
+  await expect(alertCard.textContent()).resolves.toContain('severity critical');
+  await statusField(alertCard, 'FAILED').waitFor();
+  await alertCard.locator('[data-action-id="playbook_retry"]').waitFor();
+  await page.getByTestId('smn-status').filter({ hasText: `${delivered + 1} deliveries` }).waitFor();
+
+  // What travelled: one signed Notification, answered 200 by the bot's POST /smn; the bot fetched
+  // the topic's certificate over HTTPS (once, at the confirmation) and the card is the bot's.
+  const last = sandbox.smn.deliveries.at(-1)!;
+  expect(last.body).toMatchObject({ type: 'Notification', topic_urn: sandbox.smn.topicUrn, signature_version: 'v1', signing_cert_url: sandbox.smn.certUrl });
+  expect(last.body.signature).toMatch(/^[A-Za-z0-9+/]+=*$/);
+  expect(last.status).toBe(200);
+  expect(JSON.parse(last.body.message!)).toMatchObject({ title: 'Privilege escalation seen by SecMaster', severity: 'critical', channel: 'C0SOC' });
+  expect(sandbox.smn.requests.filter((r) => r.endsWith('.pem'))).toHaveLength(1);
+  const posted = sandbox.slack.messages.filter((m) => m.channel === 'C0SOC' && m.text.includes('Privilege escalation seen by SecMaster'));
+  expect(posted).toHaveLength(1);
+  expect(posted[0]!.botId).toBe(sandbox.slack.botId);
+  expect(problems).toEqual([]);
+});
+
 test('the sandbox logged no errors', () => {
   expect(logs.filter((l) => /"level":"error"/.test(l))).toEqual([]);
 });

@@ -101,6 +101,8 @@ export interface HarnessOptions {
   dir?: string;
   simulator?: Simulator;
   slack?: SlackStandIn;
+  /** The CA of a local SMN stand-in (its HTTPS server), trusted for the SMN receiver's GETs only. */
+  smnCa?: string;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -125,7 +127,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const config = loadConfig(env);
   const collector = createLineCollector();
   const logger = createLogger({ level: config.logLevel, secrets: config.secrets, stream: collector.stream });
-  const bot = await startBot(config, { logger });
+  const bot = await startBot(config, { logger, smnCa: opts.smnCa });
   const url = `http://127.0.0.1:${bot.port}`;
   const events = `${url}/slack/events`;
 

@@ -99,7 +99,7 @@ test('an absolute-form target naming a route is served like its path', async () 
 const token = fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_!#$%&\'*+.^`|~'.split('')), minLength: 1, maxLength: 20 });
 const latin1 = fc.string({ unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)), maxLength: 60 });
 const printable = fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 60 });
-const routes = ['/', '/healthz', '/readyz', '/metrics', '/alerts', '/slack/events', '/sandbox', '/sandbox/assets/constructor', '/nope'];
+const routes = ['/', '/healthz', '/readyz', '/metrics', '/alerts', '/smn', '/slack/events', '/sandbox', '/sandbox/assets/constructor', '/nope'];
 
 const method = fc.oneof({ arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH', 'TRACE', 'CONNECT', 'PROPFIND'), weight: 8 }, { arbitrary: token, weight: 1 });
 const target = fc.oneof(

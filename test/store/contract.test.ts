@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Pool } from 'pg';
 import { openPostgresStore } from '../../src/store/postgres';
 import { openSqliteStore } from '../../src/store/sqlite';
-import type { Approval, AuditRecord, LockHolder, LockResult, Store, VoteResult, Watch } from '../../src/store/types';
+import type { Approval, AuditRecord, LockHolder, LockResult, SmnClaim, Store, VoteResult, Watch } from '../../src/store/types';
 
 /**
  * One contract, two stores: every test below runs against SQLite and PostgreSQL alike. Each test
@@ -201,6 +201,62 @@ describe.each<[string, () => Backend]>([
 
   it('reports its kind', () => {
     expect(store.kind).toBe(backend.name);
+  });
+
+  describe('SMN messages', () => {
+    const info = { topicUrn: 'urn:smn:ap-southeast-1:0123abcd:alerts', type: 'Notification' };
+    const lease = 60_000;
+
+    const claimed = (c: SmnClaim): string => {
+      if (c.result !== 'claimed') throw new Error(`expected a claim, got ${c.result}`);
+      return c.token;
+    };
+
+    it('the first claim wins; while it is held others are busy; once finished every claim is done', async () => {
+      const token = claimed(await store.claimSmnMessage('m-1', info, T, lease));
+      expect(await store.claimSmnMessage('m-1', info, T + 1, lease)).toEqual({ result: 'busy' });
+      expect(await store.finishSmnMessage('m-1', token, T + 2, 'posted')).toBe(true);
+      expect(await store.claimSmnMessage('m-1', info, T + 3, lease)).toEqual({ result: 'done' });
+      // Long after the lease, a handled message stays handled.
+      expect(await store.claimSmnMessage('m-1', info, T + 10 * lease, lease)).toEqual({ result: 'done' });
+    });
+
+    it('a released claim can be claimed again (the handling failed; SMN delivers again)', async () => {
+      const first = claimed(await store.claimSmnMessage('m-2', info, T, lease));
+      await store.releaseSmnMessage('m-2', first);
+      const second = claimed(await store.claimSmnMessage('m-2', info, T + 1, lease));
+      expect(second).not.toBe(first);
+    });
+
+    it('a claim whose lease ran out is taken over, and the old token can neither finish nor release it', async () => {
+      const old = claimed(await store.claimSmnMessage('m-3', info, T, lease));
+      const taker = claimed(await store.claimSmnMessage('m-3', info, T + lease, lease));
+      expect(await store.finishSmnMessage('m-3', old, T + lease + 1)).toBe(false);
+      await store.releaseSmnMessage('m-3', old);
+      expect(await store.claimSmnMessage('m-3', info, T + lease + 2, lease)).toEqual({ result: 'busy' });
+      expect(await store.finishSmnMessage('m-3', taker, T + lease + 3)).toBe(true);
+    });
+
+    it('a finished message cannot be released', async () => {
+      const token = claimed(await store.claimSmnMessage('m-4', info, T, lease));
+      await store.finishSmnMessage('m-4', token, T + 1);
+      await store.releaseSmnMessage('m-4', token);
+      expect(await store.claimSmnMessage('m-4', info, T + 2, lease)).toEqual({ result: 'done' });
+    });
+
+    it('exactly one of 10 concurrent claims on two connections wins (replicas agree)', async () => {
+      const other = await replica();
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? other : store).claimSmnMessage('m-race', info, T + i, lease)));
+      expect(results.filter((r) => r.result === 'claimed')).toHaveLength(1);
+      expect(results.filter((r) => r.result === 'busy')).toHaveLength(9);
+    });
+
+    it('a claim survives a restart: another handle sees it handled', async () => {
+      const token = claimed(await store.claimSmnMessage('m-5', info, T, lease));
+      await store.finishSmnMessage('m-5', token, T + 1);
+      const later = await replica();
+      expect(await later.claimSmnMessage('m-5', info, T + 2, lease)).toEqual({ result: 'done' });
+    });
   });
 
   describe('audit', () => {

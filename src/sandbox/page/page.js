@@ -404,6 +404,28 @@
     }
   }
 
+  // The same alert, published to the sandbox's SMN topic: signed like SMN's, POSTed to the bot's /smn.
+  async function raiseSmnAlert(instance, btn) {
+    const title = $('alert-title').value.trim() || `Suspicious activity: ${instance.name}`;
+    const channel = $('alert-channel').value || ui.channel;
+    btn.disabled = true;
+    try {
+      const r = await post('smn-alert', { channel, instanceId: instance.id, title: title.slice(0, 200), severity: $('alert-severity').value });
+      if (r.data.status === 200) {
+        toast(`SMN delivered the signed alert; the bot verified it and posted in #${channelName(channel)}`);
+        if (channel !== ui.channel || ui.view !== 'channel') selectChannel(channel);
+        ui.stickToBottom = true;
+      } else {
+        const answer = r.data.answer || {};
+        toast(`The bot refused the SMN message (HTTP ${r.data.status || r.status}): ${answer.error || r.data.error || 'unknown error'}`, true);
+      }
+    } catch (err) {
+      toast(`Could not publish to SMN: ${err.message}`, true);
+    } finally {
+      btn.disabled = false;
+    }
+  }
+
   let toastTimer;
   function toast(text, bad) {
     const t = $('toast');
@@ -518,6 +540,15 @@
     if (ui.view === 'channel') renderChannel();
     else renderHome();
     renderInstances();
+    renderSmn();
+  }
+
+  function renderSmn() {
+    const smn = ui.state.smn;
+    if (!smn) return;
+    const name = smn.topic.split(':').pop();
+    const words = { none: 'no subscription', unconfirmed: 'subscription not confirmed yet', confirmed: 'subscription confirmed by the bot', cancelled: 'subscription cancelled' };
+    $('smn-status').textContent = `SMN topic ${name}: ${words[smn.subscription] || smn.subscription} · ${smn.deliveries} ${smn.deliveries === 1 ? 'delivery' : 'deliveries'}`;
   }
 
   function renderSidebar() {
@@ -745,13 +776,15 @@
     };
     const alert = h('button', { type: 'button', class: 'chip chip-alert', 'data-testid': 'raise-alert', title: 'POST /alerts for this instance' }, '🚨 Raise alert');
     alert.addEventListener('click', () => raiseAlert(i, alert));
+    const viaSmn = h('button', { type: 'button', class: 'chip chip-smn', 'data-testid': 'raise-smn-alert', title: 'Publish a signed alert for this instance to the SMN topic; SMN delivers it to POST /smn' }, '📣 via SMN');
+    viaSmn.addEventListener('click', () => raiseSmnAlert(i, viaSmn));
     return h(
       'li',
       { class: 'instance', 'data-testid': 'instance-row', 'data-id': i.id, 'data-status': i.status },
       h('div', { class: 'instance-top' }, h('span', { class: 'instance-name', title: i.name }, i.name), h('span', { class: `status ${(Object.hasOwn(STATUS_CLASS, i.status) && STATUS_CLASS[i.status]) || 'st-other'}`, 'data-testid': 'instance-status' }, i.status)),
       h('div', { class: 'instance-playbook' }, i.playbook),
       h('div', { class: 'instance-id' }, h('code', { 'data-testid': 'instance-id' }, i.id), copy),
-      h('div', { class: 'instance-actions' }, fill('retry'), fill('terminate'), fill('status'), alert),
+      h('div', { class: 'instance-actions' }, fill('retry'), fill('terminate'), fill('status'), h('span', { class: 'alert-chips' }, alert, viaSmn)),
     );
   }
 

@@ -1,0 +1,71 @@
+import { canonicalInstanceId } from '../domain/command';
+import { asSecMasterError, type SecMasterError } from '../secmaster/errors';
+import type { SecMasterClient } from '../secmaster/client';
+import { renderPlainAlertCard } from '../slack/blocks/plainAlertCard';
+import type { CardService } from '../slack/cards/cardService';
+import type { SlackGateway, SlackResult } from '../slack/gateway';
+
+/**
+ * Posts alert cards, whoever raised the alert (`POST /alerts`, an SMN notification): an instance's
+ * alert card is the status card with the alert's title and severity, the buttons its status allows,
+ * kept current like any status card; an alert that names no instance gets a plain card without
+ * buttons. The callers only translate the result into their own answers.
+ */
+export interface InstanceAlert {
+  channel: string;
+  instanceId: string;
+  workspaceId?: string;
+  title?: string;
+  severity?: string;
+}
+
+export interface PlainAlert {
+  channel: string;
+  title: string;
+  severity?: string;
+  /** The alert's own text, shown as it came (escaped). */
+  text?: string;
+  /** One line about where it came from or what could not be done, already mrkdwn. */
+  note?: string;
+}
+
+export type InstanceAlertResult =
+  | { ok: true; ts: string; workspaceId: string }
+  /** The instance could not be read: nothing was posted. */
+  | { ok: false; stage: 'instance'; error: SecMasterError; workspaceId: string }
+  /** Slack refused the card. */
+  | { ok: false; stage: 'slack'; error: string; workspaceId: string };
+
+export interface AlertPublisher {
+  instanceAlert(alert: InstanceAlert): Promise<InstanceAlertResult>;
+  plainAlert(alert: PlainAlert): Promise<SlackResult<{ ts: string }>>;
+}
+
+export function createAlertPublisher(deps: { secmaster: Pick<SecMasterClient, 'getInstance'>; cards: Pick<CardService, 'publish'>; gateway: Pick<SlackGateway, 'postMessage'>; defaultWorkspaceId: string }): AlertPublisher {
+  return {
+    async instanceAlert(a) {
+      // Whoever raised it, a UUID names its instance in lower case (what the card records and clicks are checked against).
+      const target = { workspaceId: a.workspaceId ?? deps.defaultWorkspaceId, instanceId: canonicalInstanceId(a.instanceId) };
+      let answer;
+      try {
+        answer = await deps.secmaster.getInstance(target);
+      } catch (err) {
+        return { ok: false, stage: 'instance', error: asSecMasterError(err), workspaceId: target.workspaceId };
+      }
+      const posted = await deps.cards.publish({
+        channel: a.channel,
+        instance: answer.data,
+        target,
+        card: { kind: 'alert', title: a.title, severity: a.severity, requestId: answer.requestId },
+        placement: { kind: 'new' },
+      });
+      if (!posted.ok) return { ok: false, stage: 'slack', error: posted.error, workspaceId: target.workspaceId };
+      return { ok: true, ts: posted.value.ts, workspaceId: target.workspaceId };
+    },
+
+    async plainAlert(a) {
+      const posted = await deps.gateway.postMessage(a.channel, renderPlainAlertCard(a));
+      return posted.ok ? { ok: true, value: { ts: posted.value.ts } } : posted;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import type { AlertPublisher } from '../alerts/publish';
+import type { Logger } from '../log';
+import { code, safeText } from '../slack/mrkdwn';
+import type { Store } from '../store/types';
+import { alertFromNotification } from './alertFromMessage';
+import type { SmnNotification } from './message';
+import type { SmnAnswer } from './receiver';
+
+/**
+ * A verified, claimed notification becomes the alert card `/alerts` would post, in the topic's
+ * channel (or the one its JSON names). When the instance it names cannot be read (unknown to
+ * SecMaster, or SecMaster unavailable) the alert still reaches people, as a plain card that says
+ * why it has no buttons. Only a card Slack refused releases the claim (502: SMN delivers again).
+ */
+function topicName(urn: string): string {
+  return urn.split(':').pop() ?? urn;
+}
+
+export async function handleNotification(
+  deps: { alerts: AlertPublisher; store: Pick<Store, 'finishSmnMessage' | 'releaseSmnMessage'>; logger: Logger; now: () => number },
+  m: SmnNotification,
+  topicChannel: string,
+  token: string,
+): Promise<SmnAnswer> {
+  const alert = alertFromNotification(m.message, m.subject);
+  const channel = alert.channel ?? topicChannel;
+  const from = `From SMN topic ${code(topicName(m.topic_urn), 120)}`;
+  const log = { message_id: m.message_id, topic_urn: m.topic_urn, channel };
+
+  let posted: { ok: true; ts: string } | { ok: false; error: string };
+  let instanceId: string | undefined;
+  let card: 'instance' | 'plain' = 'plain';
+  if (alert.kind === 'instance') {
+    const res = await deps.alerts.instanceAlert({ channel, instanceId: alert.instanceId, workspaceId: alert.workspaceId, title: alert.title, severity: alert.severity });
+    instanceId = alert.instanceId;
+    if (res.ok || res.stage === 'slack') {
+      card = 'instance';
+      posted = res.ok ? { ok: true, ts: res.ts } : { ok: false, error: res.error };
+    } else {
+      const e = res.error;
+      deps.logger.warn('SMN alert names an instance that could not be read: posting it without buttons', { ...log, instance_id: alert.instanceId, code: e.code, request_id: e.requestId });
+      const why = e.isNotFound ? 'SecMaster does not know this instance' : 'SecMaster could not be reached';
+      const detail = [e.code, e.message].filter(Boolean).join(' ');
+      const plain = await deps.alerts.plainAlert({
+        channel,
+        title: alert.title ?? `Playbook instance ${alert.instanceId}`,
+        severity: alert.severity,
+        note: `:warning: ${why}: instance ${code(alert.instanceId, 70)} in workspace ${code(res.workspaceId, 70)} (${safeText(detail, 300)}${e.requestId ? `, request ID ${code(e.requestId, 120)}` : ''}). ${from}`,
+      });
+      posted = plain.ok ? { ok: true, ts: plain.value.ts } : plain;
+    }
+  } else {
+    const plain = await deps.alerts.plainAlert({
+      channel,
+      title: alert.title,
+      severity: alert.severity,
+      text: alert.text,
+      note: alert.problem ? `:warning: The message's fields could not be used (${safeText(alert.problem, 300)}). ${from}` : from,
+    });
+    posted = plain.ok ? { ok: true, ts: plain.value.ts } : plain;
+  }
+
+  if (!posted.ok) {
+    await deps.store.releaseSmnMessage(m.message_id, token);
+    deps.logger.error('SMN alert could not be posted; SMN will deliver it again', { ...log, error: posted.error });
+    return { status: 502, body: { ok: false, error: posted.error } };
+  }
+  const finished = await deps.store.finishSmnMessage(m.message_id, token, deps.now(), `posted ${channel}/${posted.ts}`);
+  if (!finished) deps.logger.warn('SMN message claim was lost while its card was posted', log);
+  deps.logger.info('SMN alert card posted', { ...log, ts: posted.ts, instance_id: instanceId ?? null, card });
+  return { status: 200, body: { ok: true, channel, ts: posted.ts } };
+}
