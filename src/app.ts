@@ -7,6 +7,7 @@ import { healthRoutes } from './http/health';
 import { sendJson } from './http/json';
 import { createHttpServer, SLACK_BODY_LIMIT, type HttpServer, type Route } from './http/server';
 import { boltLogger } from './slack/boltLogger';
+import { guardSlackBodies } from './slack/bodyGuard';
 import { ACTION_IDS, SLACK_EVENTS_PATH } from './slack/ids';
 import { isRoutablePayload } from './slack/payloads';
 import { registerListeners } from './slack/register';
@@ -139,7 +140,7 @@ export async function startApp(deps: Deps, opts: { port: number; host?: string; 
       ? undefined
       : {
           path: SLACK_EVENTS_PATH,
-          listener: (receiver as HTTPReceiver).requestListener,
+          listener: guardSlackBodies((receiver as HTTPReceiver).requestListener, { signingSecret: config.slack.signingSecret!, bodyLimit: SLACK_BODY_LIMIT, logger }),
           onAnswered: (ms) => deps.metrics.ackSeconds.observe({ path: SLACK_EVENTS_PATH }, ms / 1000),
         },
     logger,

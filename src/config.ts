@@ -103,8 +103,21 @@ const SECMASTER_VARS = [
   'IAM_ENDPOINT',
 ] as const;
 
+/**
+ * Huawei's own SDKs read their AK/SK from these names; the bot reads CLOUD_SDK_AK/SK (spec section 2).
+ * They are not a configuration of the bot, but a deployment that sets them meant to configure one.
+ */
+const HUAWEI_SDK_VARS = ['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK'] as const;
+
+/**
+ * Set, these mean a real deployment was meant even without a Slack or SecMaster variable (a
+ * database URL holds a password; an SDK key is a credential): the sandbox must not start then
+ * (spec section 8: never when any real credential is set), and the rest is required.
+ */
+const DEPLOYMENT_VARS = ['DATABASE_URL', ...HUAWEI_SDK_VARS] as const;
+
 /** The variables that hold secrets, for redacting output before (or without) a valid configuration. */
-const SECRET_VARS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'CLOUD_SDK_SK', 'HUAWEICLOUD_IAM_PASSWORD', 'SECMASTER_AUTH_TOKEN', 'ALERT_WEBHOOK_TOKEN'] as const;
+const SECRET_VARS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'CLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_IAM_PASSWORD', 'SECMASTER_AUTH_TOKEN', 'ALERT_WEBHOOK_TOKEN'] as const;
 
 /** Every secret value the environment holds (the database password included, encoded and decoded). */
 export function secretsFromEnv(env: Env): string[] {
@@ -257,7 +270,7 @@ function parseEach(env: Env): { data: Partial<EnvData>; problems: string[] } {
 
 /** Decides between the sandbox and a configured bot, and validates the latter completely. */
 export function planStart(env: Env): StartPlan {
-  const configured = [...SLACK_VARS, ...SECMASTER_VARS].some((name) => isSet(env, name));
+  const configured = [...SLACK_VARS, ...SECMASTER_VARS, ...DEPLOYMENT_VARS].some((name) => isSet(env, name));
   if (!configured) {
     const parsed = envSchema.pick({ PORT: true, LOG_LEVEL: true }).safeParse(env);
     if (!parsed.success) throw new ConfigError(formatIssues(parsed.error));
@@ -302,6 +315,8 @@ export function loadConfig(env: Env): Config {
     credential.kind === 'password' ? credential.password : undefined,
     credential.kind === 'token' ? credential.token : undefined,
     ...databasePasswords(ok.DATABASE_URL),
+    // Not used by the bot, but a secret all the same: never echoed in a log line.
+    env.HUAWEICLOUD_SDK_SK?.trim(),
   ].filter((s): s is string => typeof s === 'string' && s.length > 0);
 
   return {
@@ -379,7 +394,9 @@ function readCredential(
     return { kind: 'simulator' };
   }
   if (kinds.length === 0) {
-    problems.push('SecMaster credential: none configured; set exactly one of CLOUD_SDK_AK+CLOUD_SDK_SK, HUAWEICLOUD_IAM_DOMAIN+HUAWEICLOUD_IAM_USER+HUAWEICLOUD_IAM_PASSWORD, or SECMASTER_AUTH_TOKEN');
+    const sdkNames = HUAWEI_SDK_VARS.filter((v) => isSet(env, v));
+    const hint = sdkNames.length > 0 ? ` (${sdkNames.join(' and ')} ${sdkNames.length > 1 ? 'are' : 'is'} the Huawei SDKs' name${sdkNames.length > 1 ? 's' : ''}; this bot reads CLOUD_SDK_AK and CLOUD_SDK_SK)` : '';
+    problems.push(`SecMaster credential: none configured; set exactly one of CLOUD_SDK_AK+CLOUD_SDK_SK, HUAWEICLOUD_IAM_DOMAIN+HUAWEICLOUD_IAM_USER+HUAWEICLOUD_IAM_PASSWORD, or SECMASTER_AUTH_TOKEN${hint}`);
     return undefined;
   }
   if (kinds.length > 1) {

@@ -12,6 +12,7 @@ import { createAttemptRecovery } from './operations/recovery';
 import { createWatcher, type WatchSink } from './operations/watcher';
 import { createPolicyHolder } from './policy/holder';
 import { loadPolicyFile } from './policy/load';
+import { createHomeTeamDirectory } from './policy/homeTeams';
 import { createUserGroupDirectory } from './policy/usergroups';
 import { createAuthenticator, type Authenticator } from './secmaster/auth';
 import { createCircuitBreaker } from './secmaster/circuitBreaker';
@@ -111,10 +112,16 @@ export async function buildDeps(config: Config, opts: BuildOptions) {
       if (outcome !== 'ok') metrics.slackApiErrors.inc({ method, error: error ?? outcome });
     },
   });
-  const groups = createUserGroupDirectory({
+  const usergroups = createUserGroupDirectory({
     fetchMembers: (g) => gateway.usergroupMembers(g),
     onError: (groupId, err) => logger.warn('could not read user group members', { groupId, err }),
   });
+  const homeTeams = createHomeTeamDirectory({
+    fetchTeam: (u) => gateway.userTeam(u),
+    onError: (userId, err) => logger.warn("could not read a user's Slack team", { userId, err }),
+  });
+  // What the policy asks of Slack: user-group members, and the own team of a user a request does not name.
+  const groups = { ...usergroups, homeTeamOf: homeTeams.homeTeamOf };
   const audit = createAuditTrail({
     store,
     logger,
@@ -145,6 +152,7 @@ export async function buildDeps(config: Config, opts: BuildOptions) {
     approvals: approvalRequester,
     operationsPerUserPerMinute: config.operationsPerUserPerMinute,
     owner,
+    defaultWorkspaceId: config.secmaster.workspaceId,
     now,
   });
   const watcher = createWatcher({
@@ -163,7 +171,7 @@ export async function buildDeps(config: Config, opts: BuildOptions) {
     },
   });
   const cards = createCardService({ gateway, store, watcher, defaultWorkspaceId: config.secmaster.workspaceId, watchTimeoutMs: config.watch.timeoutMs, logger, now });
-  const approvalService = createApprovalService({ store, audit, policy: policy.get, groups, ops, now });
+  const approvalService = createApprovalService({ store, audit, policy: policy.get, groups, ops, defaultWorkspaceId: config.secmaster.workspaceId, now });
   const flow = createApprovalFlow({ service: approvalService, gateway, cards, policy: policy.get, logger });
   late.cards = cards;
   late.flow = flow;

@@ -74,7 +74,6 @@ describe('planStart: sandbox or bot', () => {
 
   it.each([
     ['PLAYBOOK_POLICY_FILE', 'other.yml'],
-    ['DATABASE_URL', 'sqlite:/tmp/x.sqlite'],
     ['STATUS_POLL_INTERVAL_MS', '1000'],
   ])('still runs the sandbox when only %s (neither Slack nor SecMaster) is set', (name, value) => {
     expect(planStart({ [name]: value }).kind).toBe('sandbox');
@@ -86,6 +85,25 @@ describe('planStart: sandbox or bot', () => {
     ['IAM_ENDPOINT', 'https://iam.example.test'],
   ])('does not run the sandbox when %s is set: it is a Slack or SecMaster setting (or a credential), so the rest is required', (name, value) => {
     expect(() => planStart({ [name]: value })).toThrow(ConfigError);
+  });
+
+  it.each([
+    ['DATABASE_URL', 'sqlite:/tmp/x.sqlite'],
+    ['DATABASE_URL', `postgres://bot:${PG_PASSWORD}@db.example.test/bot`],
+    ['HUAWEICLOUD_SDK_AK', AK],
+    ['HUAWEICLOUD_SDK_SK', SK],
+  ])('does not run the sandbox when only %s is set (a deployment was meant): a configuration error listing what is missing', (name, value) => {
+    const err = configError(() => planStart({ [name]: value }));
+    for (const missing of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SECMASTER_REGION', 'SECMASTER_PROJECT_ID', 'SECMASTER_WORKSPACE_ID', 'SecMaster credential']) {
+      expect(problemsNaming(err.problems, missing)).toHaveLength(1);
+    }
+    // No secret value in what is shown.
+    for (const secret of [PG_PASSWORD, SK]) expect(err.message).not.toContain(secret);
+  });
+
+  it("names CLOUD_SDK_AK/SK when only the Huawei SDKs' own variable names are set", () => {
+    const [credential] = problemsNaming(configError(() => planStart({ ...SLACK_HTTP, ...TARGET, HUAWEICLOUD_SDK_AK: AK, HUAWEICLOUD_SDK_SK: SK })).problems, 'SecMaster credential');
+    expect(credential).toContain("HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK are the Huawei SDKs' names; this bot reads CLOUD_SDK_AK and CLOUD_SDK_SK");
   });
 
   it('treats blank Slack/SecMaster variables as unset', () => {

@@ -1,3 +1,4 @@
+import { canonicalInstanceId } from '../domain/command';
 import { asSecMasterError, type SecMasterError } from '../secmaster/errors';
 import type { SecMasterClient } from '../secmaster/client';
 import { renderPlainAlertCard } from '../slack/blocks/plainAlertCard';
@@ -43,7 +44,8 @@ export interface AlertPublisher {
 export function createAlertPublisher(deps: { secmaster: Pick<SecMasterClient, 'getInstance'>; cards: Pick<CardService, 'publish'>; gateway: Pick<SlackGateway, 'postMessage'>; defaultWorkspaceId: string }): AlertPublisher {
   return {
     async instanceAlert(a) {
-      const target = { workspaceId: a.workspaceId ?? deps.defaultWorkspaceId, instanceId: a.instanceId };
+      // Whoever raised it, a UUID names its instance in lower case (what the card records and clicks are checked against).
+      const target = { workspaceId: a.workspaceId ?? deps.defaultWorkspaceId, instanceId: canonicalInstanceId(a.instanceId) };
       let answer;
       try {
         answer = await deps.secmaster.getInstance(target);

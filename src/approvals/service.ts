@@ -3,7 +3,7 @@ import type { AuditTrail } from '../audit/trail';
 import type { OperationOutcome, Target } from '../domain/outcome';
 import { auditEntryFor } from '../operations/auditEntry';
 import type { ApprovalRequester, OperationsService } from '../operations/service';
-import { evaluate, isApprover, type Decision, type GroupMembership } from '../policy/evaluate';
+import { evaluate, isApprover, type Decision, type GroupMembership, type SlackIdentity } from '../policy/evaluate';
 import type { Policy } from '../policy/load';
 import type { Operation } from '../secmaster/schemas';
 import type { Approval, Attempt, Store } from '../store/types';
@@ -36,7 +36,7 @@ export interface ApprovalService extends Omit<ApprovalRequester, 'ask'> {
   create(input: Parameters<ApprovalRequester['ask']>[0]): Promise<Approval>;
   get(id: string): Promise<Approval | undefined>;
   setMessage(id: string, messageTs: string): Promise<void>;
-  decide(id: string, clicker: { teamId: string; userId: string; channelId?: string }, verdict: 'approve' | 'reject'): Promise<DecideResult>;
+  decide(id: string, clicker: SlackIdentity & { channelId?: string }, verdict: 'approve' | 'reject'): Promise<DecideResult>;
   /** Expires what is due; returns the approvals this call expired (each exactly once across replicas). */
   expireDue(): Promise<Approval[]>;
   /**
@@ -46,7 +46,7 @@ export interface ApprovalService extends Omit<ApprovalRequester, 'ask'> {
   closeInterrupted(): Promise<Approval[]>;
   /** Marks an approval void when its card could not be shown (nobody could approve it). */
   abandon(approval: Approval, why: string): Promise<void>;
-  mayDecide(approval: Approval, who: { teamId: string; userId: string }): Promise<boolean>;
+  mayDecide(approval: Approval, who: SlackIdentity): Promise<boolean>;
 }
 
 export interface ApprovalServiceDeps {
@@ -55,6 +55,8 @@ export interface ApprovalServiceDeps {
   policy: () => Policy;
   groups: GroupMembership;
   ops: Pick<OperationsService, 'runApproved'>;
+  /** SECMASTER_WORKSPACE_ID: the only workspace a rule without `workspaces` covers (for re-evaluating a request). */
+  defaultWorkspaceId: string;
   now?: () => number;
 }
 
@@ -63,6 +65,8 @@ const INTERRUPTED_AFTER_MS = 2 * 60_000;
 /** Why the requester is no longer granted the operation, in words for the card and the audit. */
 const DENIAL_TEXT: Record<Extract<Decision, { effect: 'deny' }>['reason'], string> = {
   foreign_team: 'their Slack team is not the one the policy names',
+  foreign_user: 'they belong to another organisation and the policy does not name them',
+  workspace_not_allowed: 'no rule covers this SecMaster workspace for them any more',
   no_rule: 'no rule grants it any more',
   not_in_role: 'they no longer hold a role that may',
   channel_not_allowed: 'it is no longer allowed in this channel',
@@ -84,7 +88,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
       detail,
     });
 
-  async function mayDecide(a: Approval, who: { teamId: string; userId: string }) {
+  async function mayDecide(a: Approval, who: SlackIdentity) {
     if (who.userId === a.requester || who.teamId !== a.teamId) return false;
     // The approver roles were fixed when the request was made; who holds them is read from the policy now.
     return isApprover(deps.policy(), a.approverRoles, who, deps.groups);
@@ -98,7 +102,10 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
    */
   async function revokedBy(a: Approval): Promise<string | undefined> {
     const policy = deps.policy();
-    const decision = await evaluate(policy, { teamId: a.teamId, userId: a.requester, channelId: a.channel }, a.operation, deps.groups);
+    const decision = await evaluate(policy, { teamId: a.teamId, userId: a.requester, channelId: a.channel }, a.operation, deps.groups, {
+      workspaceId: a.workspaceId,
+      defaultWorkspaceId: deps.defaultWorkspaceId,
+    });
     if (decision.effect === 'deny') return `the requester may no longer ${a.operation.toLowerCase()} here (${DENIAL_TEXT[decision.reason]})`;
     if (decision.effect === 'allow') return undefined;
     const rule = decision.approval;

@@ -26,6 +26,18 @@ export function isInstanceId(s: string): boolean {
   return INSTANCE_ID_PATTERN.test(s);
 }
 
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * An instance ID as the bot compares, locks and sends it. SecMaster's IDs are UUIDs, and a UUID
+ * names the same thing in either case (RFC 9562: "compared in a case-insensitive manner"), so
+ * `ABC…` and `abc…` must not be two instances with two locks: UUIDs are lower-cased, anything else
+ * is kept exactly as it came.
+ */
+export function canonicalInstanceId(id: string): string {
+  return UUID_PATTERN.test(id) ? id.toLowerCase() : id;
+}
+
 export function parsePlaybookCommand(raw: string): PlaybookCommand {
   const text = (raw ?? '').trim();
   if (text === '') return { kind: 'help' };
@@ -44,7 +56,8 @@ export function parsePlaybookCommand(raw: string): PlaybookCommand {
       const id = checkId(sub, arg);
       if (typeof id !== 'string') return id;
       // The reason keeps the person's own spacing after the ID, minus the edges.
-      const reason = text.slice(text.indexOf(id, first.length) + id.length).trim();
+      // `arg` is the ID as typed (`id` may be lower-cased).
+      const reason = text.slice(text.indexOf(arg!, first.length) + arg!.length).trim();
       if (reason.length > MAX_REASON_LENGTH) return usage(`the reason is ${reason.length} characters long; keep it under ${MAX_REASON_LENGTH}`);
       return { kind: 'operate', operation, instanceId: id, ...(reason ? { reason } : {}) };
     }
@@ -78,7 +91,7 @@ export function parsePlaybookCommand(raw: string): PlaybookCommand {
 function checkId(sub: string, arg: string | undefined): string | PlaybookCommand {
   if (arg === undefined) return usage(`\`${sub}\` needs an instance ID`);
   if (!isInstanceId(arg)) return usage(`"${arg.slice(0, 80)}" is not an instance ID (1–64 letters, digits, - or _)`);
-  return arg;
+  return canonicalInstanceId(arg);
 }
 
 function usage(problem: string): PlaybookCommand {

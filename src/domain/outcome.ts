@@ -1,4 +1,5 @@
 import type { Decision } from '../policy/evaluate';
+import { canonicalInstanceId } from './command';
 import type { SecMasterError } from '../secmaster/errors';
 import type { Instance, Operation } from '../secmaster/schemas';
 import type { Approval, LockHolder } from '../store/types';
@@ -28,6 +29,11 @@ export type OutcomeCode = (typeof OUTCOME_CODES)[number];
 export interface Target {
   workspaceId: string;
   instanceId: string;
+}
+
+/** Whether two targets are the same instance (UUIDs compared in lower case, see {@link canonicalInstanceId}). */
+export function sameTarget(a: Target, b: Target): boolean {
+  return a.workspaceId === b.workspaceId && canonicalInstanceId(a.instanceId) === canonicalInstanceId(b.instanceId);
 }
 
 export type OperationOutcome =

@@ -28,6 +28,19 @@ export interface HttpServer {
 /** Slack payloads are a few kilobytes; anything far larger is not from Slack. */
 export const SLACK_BODY_LIMIT = 64 * 1024;
 
+/**
+ * The request target as a URL, or undefined when none can be made of it. Node hands over whatever
+ * the request line said (origin-form `/path`, absolute-form `http://host/path`, or junk such as
+ * `//` and `//[` that `new URL` refuses with ERR_INVALID_URL).
+ */
+export function requestUrl(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? '/', 'http://localhost');
+  } catch {
+    return undefined;
+  }
+}
+
 export function createHttpServer(opts: { routes: Route[]; slack?: { path: string; listener: RequestListener; onAnswered?: (ms: number, status: number) => void }; logger: Logger }): HttpServer {
   const inFlight = createInFlight();
   let closing = false;
@@ -36,7 +49,12 @@ export function createHttpServer(opts: { routes: Route[]; slack?: { path: string
     const started = process.hrtime.bigint();
     void inFlight.track(new Promise<void>((resolve) => res.on('close', () => resolve())));
     if (closing) res.setHeader('connection', 'close');
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req.url);
+    if (!url) {
+      // `GET //`, `//[`, an absolute-form `http://`: a target no URL can be made of. Answered, never thrown.
+      req.resume();
+      return sendJson(res, 400, { ok: false, error: 'bad_request' });
+    }
     try {
       if (opts.slack && url.pathname === opts.slack.path) {
         if (req.method !== 'POST') return sendJson(res, 405, { ok: false, error: 'method_not_allowed' }, { allow: 'POST' });
@@ -61,6 +79,7 @@ export function createHttpServer(opts: { routes: Route[]; slack?: { path: string
     } catch (err) {
       opts.logger.error('an HTTP request failed', { err, path: url.pathname });
       if (!res.headersSent) sendJson(res, 500, { ok: false, error: 'internal_error' });
+      else res.destroy();
     }
   });
   // Slack and load balancers keep connections alive; do not let idle ones hold shutdown up.

@@ -47,6 +47,8 @@ export interface OperationsDeps {
   audit: AuditTrail;
   approvals?: ApprovalRequester;
   operationsPerUserPerMinute: number;
+  /** SECMASTER_WORKSPACE_ID: the only workspace a policy rule without `workspaces` covers. */
+  defaultWorkspaceId: string;
   /** How long a lock survives a crashed holder (default {@link LOCK_TTL_MS}); tests shorten it. */
   lockTtlMs?: number;
   /** This replica, as the owner of the attempts it sends. */
@@ -55,7 +57,8 @@ export interface OperationsDeps {
 }
 
 export interface OperationsService {
-  authorize(principal: Principal, permission: Permission): Promise<Decision>;
+  /** The decision for `principal` on `permission` in SecMaster workspace `workspaceId`. */
+  authorize(principal: Principal, permission: Permission, workspaceId: string): Promise<Decision>;
   requestOperation(req: OperationRequest): Promise<OperationOutcome>;
   /**
    * Runs an approved request once (the approver's click reached the count). `settled`: the POST was
@@ -187,11 +190,11 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
   }
 
   return {
-    authorize: (principal, permission) => evaluate(deps.policy(), principal, permission, deps.groups),
+    authorize: (principal, permission, workspaceId) => evaluate(deps.policy(), principal, permission, deps.groups, { workspaceId, defaultWorkspaceId: deps.defaultWorkspaceId }),
 
     async requestOperation(req) {
       const who = { userId: req.principal.userId, channelId: req.principal.channelId };
-      const decision = await evaluate(deps.policy(), req.principal, req.operation, deps.groups);
+      const decision = await evaluate(deps.policy(), req.principal, req.operation, deps.groups, { workspaceId: req.target.workspaceId, defaultWorkspaceId: deps.defaultWorkspaceId });
       if (decision.effect === 'deny') {
         const outcome: OperationOutcome = { code: 'denied', operation: req.operation, decision };
         await audit('denied', who, req.target, req.operation, outcome);

@@ -10,6 +10,8 @@ import { SLACK_CHANNEL_ID_HINT, SLACK_CHANNEL_ID_PATTERN, SLACK_USER_ID_PATTERN,
 const userId = z.string().refine((s) => s === '*' || SLACK_USER_ID_PATTERN.test(s), 'must be a Slack user ID like "U0AAA" or "*"');
 const usergroupId = z.string().regex(SLACK_USERGROUP_ID_PATTERN, 'must be a Slack user group ID like "S0SOC"');
 const channelId = z.string().regex(SLACK_CHANNEL_ID_PATTERN, SLACK_CHANNEL_ID_HINT);
+// The same rule as SECMASTER_WORKSPACE_ID (config.ts) and a button's workspace_id.
+const workspaceId = z.string({ error: 'must be a SecMaster workspace ID' }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a SecMaster workspace ID (1–64 letters, digits, - and _)');
 const operation = z.enum(['VIEW', 'RETRY', 'TERMINATE'], { error: 'must be VIEW, RETRY or TERMINATE' });
 const duration = z
   .string({ error: 'must be a duration like "30m" (s, m or h)' })
@@ -34,6 +36,8 @@ const rule = z.strictObject({
   operations: z.array(operation).min(1, 'name at least one operation'),
   roles: z.array(z.string().min(1)).min(1, 'name at least one role'),
   channels: z.array(channelId).min(1, 'omit channels or name at least one').optional(),
+  /** The SecMaster workspaces the rule covers; without it, only SECMASTER_WORKSPACE_ID. */
+  workspaces: z.array(workspaceId).min(1, 'omit workspaces or name at least one').optional(),
   approval: approval.optional(),
 });
 

@@ -13,6 +13,7 @@ import type { SlackStandIn } from './slack/standIn';
 import type { SmnTopicStandIn } from './smn/topic';
 import { SLACK_EVENTS_PATH } from '../slack/ids';
 import { parseJsonOrUndefined } from '../util/json';
+import { loopbackOnly, sameOriginJson } from './requestGuard';
 
 /**
  * The sandbox page and its small API. The page never talks to the bot's listeners directly: what a
@@ -33,7 +34,11 @@ export interface SandboxRouteDeps {
 }
 
 const PAGE_DIR = [path.join(__dirname, 'page'), path.join(__dirname, '..', '..', 'src', 'sandbox', 'page')].find((d) => existsSync(path.join(d, 'index.html')));
-const ASSETS: Record<string, string> = { 'page.js': 'text/javascript; charset=utf-8', 'page.css': 'text/css; charset=utf-8' };
+// A Map: the file name comes from the URL, and `/sandbox/assets/constructor` must not find Object's.
+const ASSETS = new Map([
+  ['page.js', 'text/javascript; charset=utf-8'],
+  ['page.css', 'text/css; charset=utf-8'],
+]);
 
 const userId = z.enum(SANDBOX_USERS.map((u) => u.id) as [string, ...string[]]);
 const channelId = z.enum(SANDBOX_CHANNELS.map((c) => c.id) as [string, ...string[]]);
@@ -73,21 +78,21 @@ export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
   };
 
   return [
-    { method: 'GET', path: '/sandbox', handler: page('index.html', 'text/html; charset=utf-8') },
+    { method: 'GET', path: '/sandbox', handler: loopbackOnly(page('index.html', 'text/html; charset=utf-8')) },
     {
       method: 'GET',
       path: '/sandbox/assets/*',
-      handler: (req, res, url) => {
+      handler: loopbackOnly((req, res, url) => {
         const file = url.pathname.slice('/sandbox/assets/'.length);
-        const type = ASSETS[file];
+        const type = ASSETS.get(file);
         if (!type) return sendJson(res, 404, { ok: false, error: 'not_found' });
         return page(file, type)(req, res, url);
-      },
+      }),
     },
     {
       method: 'GET',
       path: '/sandbox/api/state',
-      handler: (_req, res, url) => {
+      handler: loopbackOnly((_req, res, url) => {
         const user = url.searchParams.get('user') ?? '';
         sendJson(res, 200, {
           team: deps.teamId,
@@ -103,12 +108,12 @@ export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
             .list(deps.workspaceId)
             .map((i) => ({ id: i.id, name: i.name, status: i.status, playbook: i.playbook.name, start_time: i.start_time })),
         });
-      },
+      }),
     },
     {
       method: 'GET',
       path: '/sandbox/api/events',
-      handler: (req, res) => {
+      handler: loopbackOnly((req, res) => {
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
         res.write(`event: change\ndata: ${slack.version()}\n\n`);
         let pending: NodeJS.Timeout | undefined;
@@ -130,12 +135,12 @@ export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
           clearInterval(keepAlive);
           if (pending) clearTimeout(pending);
         });
-      },
+      }),
     },
     {
       method: 'POST',
       path: '/sandbox/api/command',
-      handler: async (req, res) => {
+      handler: sameOriginJson(async (req, res) => {
         const input = await json(req, commandInput);
         if (typeof input === 'string') return sendJson(res, 400, { ok: false, error: input });
         const text = input.text.replace(/^\s*\/playbook\b/i, '').trim();
@@ -147,12 +152,12 @@ export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
           if (ack.text || ack.blocks) slack.addEphemeral(input.user, input.channel, ack.text ?? '', ack.blocks ?? []);
         }
         sendJson(res, 200, { ok: answer.status === 200, status: answer.status });
-      },
+      }),
     },
     {
       method: 'POST',
       path: '/sandbox/api/action',
-      handler: async (req, res) => {
+      handler: sameOriginJson(async (req, res) => {
         const input = await json(req, actionInput);
         if (typeof input === 'string') return sendJson(res, 400, { ok: false, error: input });
         const message = input.messageTs ? slack.messages.find((m) => m.channel === input.channel && m.ts === input.messageTs) : undefined;
@@ -170,12 +175,12 @@ export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
         });
         const answer = await sendSigned(events(), deps.signingSecret, body);
         sendJson(res, 200, { ok: answer.status === 200, status: answer.status });
-      },
+      }),
     },
     {
       method: 'POST',
       path: '/sandbox/api/alert',
-      handler: async (req, res) => {
+      handler: sameOriginJson(async (req, res) => {
         const input = await json(req, alertInput);
         if (typeof input === 'string') return sendJson(res, 400, { ok: false, error: input });
         const answer = await fetch(`${deps.self.url}/alerts`, {
@@ -184,30 +189,30 @@ export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
           body: JSON.stringify({ channel: input.channel, instance_id: input.instanceId, title: input.title, severity: input.severity }),
         });
         sendJson(res, 200, { status: answer.status, answer: JSON.parse(await answer.text()) as unknown });
-      },
+      }),
     },
     {
       method: 'POST',
       path: '/sandbox/api/smn-alert',
-      handler: async (req, res) => {
+      handler: sameOriginJson(async (req, res) => {
         const input = await json(req, smnAlertInput);
         if (typeof input === 'string') return sendJson(res, 400, { ok: false, error: input });
         // The message SecMaster's playbook would publish: JSON with the /alerts fields (README, "Alerts from SMN").
         const message = JSON.stringify({ instance_id: input.instanceId, title: input.title, severity: input.severity, channel: input.channel });
         const delivery = await deps.smn.publish({ subject: input.title ?? 'SecMaster alert', message });
         sendJson(res, 200, { status: delivery.status, answer: parseJsonOrUndefined(delivery.answer) ?? delivery.answer, message_id: delivery.body.message_id });
-      },
+      }),
     },
     {
       method: 'POST',
       path: '/sandbox/api/home',
-      handler: async (req, res) => {
+      handler: sameOriginJson(async (req, res) => {
         const input = await json(req, homeInput);
         if (typeof input === 'string') return sendJson(res, 400, { ok: false, error: input });
         const body = eventBody({ teamId: deps.teamId, eventId: `Ev${randomUUID().replace(/-/g, '').slice(0, 10)}`, event: { type: 'app_home_opened', user: input.user, channel: 'D0HOME', tab: 'home', event_ts: String(Date.now() / 1000) } });
         const answer = await sendSigned(events(), deps.signingSecret, body, { contentType: 'application/json' });
         sendJson(res, 200, { ok: answer.status === 200, status: answer.status });
-      },
+      }),
     },
   ];
 }

@@ -21,6 +21,8 @@ export interface SlackGateway {
   publishHome(userId: string, view: HomeView): Promise<SlackResult<void>>;
   /** Members of a user group; throws when Slack cannot say (the caller decides what that means). */
   usergroupMembers(groupId: string): Promise<string[]>;
+  /** A user's own Slack team (`users.info` → `user.team_id`); throws when Slack cannot say. */
+  userTeam(userId: string): Promise<string | undefined>;
 }
 
 export type SlackCallOutcome = 'ok' | 'error' | 'rate_limited';
@@ -123,6 +125,13 @@ export function createSlackGateway(opts: SlackGatewayOptions): SlackGateway {
       const res = await call('usergroups.users.list', 'idempotent', () => client.usergroups.users.list({ usergroup: groupId }));
       if (!res.ok) throw new Error(`usergroups.users.list failed for ${groupId}: ${res.error}`);
       return (res.value.users ?? []).filter((u): u is string => typeof u === 'string');
+    },
+
+    async userTeam(userId) {
+      const res = await call('users.info', 'idempotent', () => client.users.info({ user: userId }));
+      if (!res.ok) throw new Error(`users.info failed for ${userId}: ${res.error}`);
+      const team = res.value.user?.team_id;
+      return typeof team === 'string' && team.length > 0 ? team : undefined;
     },
   };
 }

@@ -1,23 +1,41 @@
 import { z } from 'zod';
+import type { Principal } from '../policy/evaluate';
 
 /**
  * The fields of Slack payloads the bot relies on, checked with zod at the edge. Authorization uses
- * `user_id` and `team_id`, never `user_name`; the legacy verification `token` is ignored.
+ * `user_id` and the teams, never `user_name`; the legacy verification `token` is ignored.
+ *
+ * Which team is whose: a click carries `team.id` (the workspace the click came through) and
+ * `user.team_id` (the clicker's own team, another organisation's for a Slack Connect user), so the
+ * two are kept apart (https://docs.slack.dev/reference/interaction-payloads/block_actions-payload).
+ * A slash command carries only `team_id` and `enterprise_id`, "where the user was in Slack when they
+ * triggered your app's command" (https://docs.slack.dev/interactivity/implementing-slash-commands,
+ * and Bolt's `SlashCommand` type): nothing names the invoker's own team, so for a command it is
+ * asked of Slack (`users.info`), when a `"*"` or a user group would decide.
  */
 const slackId = z.string().regex(/^[A-Z0-9]{2,40}$/);
+/** Present only in Enterprise organisations; anything else is as good as absent. */
+const enterpriseId = z.string().regex(/^E[A-Z0-9]{2,40}$/).optional().catch(undefined);
 
 export const commandPayload = z.object({
   team_id: slackId,
   user_id: slackId,
   channel_id: slackId,
+  enterprise_id: enterpriseId,
   text: z.string().max(4000).default(''),
   response_url: z.string().optional(),
 });
 export type CommandPayload = z.infer<typeof commandPayload>;
 
+/** Who typed a command, where. */
+export function commandPrincipal(p: CommandPayload): Principal {
+  return { teamId: p.team_id, userId: p.user_id, channelId: p.channel_id, ...(p.enterprise_id ? { enterpriseId: p.enterprise_id } : {}) };
+}
+
 export const blockActionPayload = z.object({
   type: z.literal('block_actions'),
-  team: z.object({ id: slackId }).nullish(),
+  team: z.object({ id: slackId, enterprise_id: enterpriseId }).nullish(),
+  enterprise: z.object({ id: z.string() }).nullish().catch(undefined),
   user: z.object({ id: slackId, team_id: slackId.optional() }),
   channel: z.object({ id: slackId }).nullish(),
   container: z
@@ -37,8 +55,12 @@ export const homeOpenedEvent = z.object({ user: slackId, tab: z.string().optiona
 
 /** Who clicked, where, and on what: the parts of a click every action listener needs. */
 export interface ClickContext {
+  /** The team the click came through (`team.id`). */
   teamId: string;
   userId: string;
+  /** The clicker's own team (`user.team_id`), when Slack says it. */
+  userTeamId?: string;
+  enterpriseId?: string;
   channelId?: string;
   messageTs?: string;
   threadTs?: string;
@@ -52,17 +74,32 @@ export function clickContext(body: unknown, botId: string): ClickContext | undef
   const parsed = blockActionPayload.safeParse(body);
   if (!parsed.success) return undefined;
   const p = parsed.data;
+  // An organisation-wide install sends `team: null`: the clicker's own team is then the only one.
   const teamId = p.team?.id ?? p.user.team_id;
   if (!teamId) return undefined;
+  const enterprise = p.team?.enterprise_id ?? (p.enterprise?.id && /^E[A-Z0-9]{2,40}$/.test(p.enterprise.id) ? p.enterprise.id : undefined);
   return {
     teamId,
     userId: p.user.id,
+    ...(p.user.team_id ? { userTeamId: p.user.team_id } : {}),
+    ...(enterprise ? { enterpriseId: enterprise } : {}),
     channelId: p.channel?.id ?? p.container?.channel_id,
     messageTs: p.message?.ts ?? p.container?.message_ts,
     threadTs: p.message?.thread_ts,
     isEphemeral: p.container?.is_ephemeral === true || p.container?.type === 'ephemeral' || (!p.message && Boolean(p.container)),
     ownMessage: Boolean(p.message?.bot_id) && p.message?.bot_id === botId,
     value: p.actions[0]!.value,
+  };
+}
+
+/** Who clicked, in which channel, as the policy sees them. */
+export function clickPrincipal(click: ClickContext, channelId: string): Principal {
+  return {
+    teamId: click.teamId,
+    userId: click.userId,
+    channelId,
+    ...(click.userTeamId ? { userTeamId: click.userTeamId } : {}),
+    ...(click.enterpriseId ? { enterpriseId: click.enterpriseId } : {}),
   };
 }
 

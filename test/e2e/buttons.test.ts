@@ -11,8 +11,21 @@ import { actionIdsOf, buttonsOf, find, operationPosts, postAlert, startWideHarne
  */
 let h: WideHarness;
 
+/** Workspaces besides the default one that a rule of this suite's policy names (spec section 5: `workspaces:`). */
+const OTHER_WS = 'ws-buttons-other';
+const FOREIGN_WS = 'ws-foreign-other';
+/** A workspace no rule names: nothing may be done in it, whatever a button says. */
+const UNLISTED_WS = 'ws-nobody-named';
+
 beforeAll(async () => {
-  h = await startWideHarness({ env: { OPERATIONS_PER_USER_PER_MINUTE: '1000', SLACK_UPDATES_PER_MINUTE: '100000' } });
+  h = await startWideHarness({
+    extra: 45,
+    env: { OPERATIONS_PER_USER_PER_MINUTE: '1000', SLACK_UPDATES_PER_MINUTE: '100000' },
+    extraRules: `  - operations: [VIEW, RETRY]
+    roles: [responder, lead]
+    workspaces: [${OTHER_WS}, ${FOREIGN_WS}]
+`,
+  });
 });
 
 afterAll(async () => {
@@ -170,8 +183,8 @@ describe('Retry on our own alert card', () => {
     expect(topLevel(channel)).toHaveLength(1);
   });
 
-  test('a JSON value naming another workspace: SecMaster is called in that workspace, and the card follows it there', async () => {
-    const other = 'ws-buttons-other';
+  test('a JSON value naming another workspace that a rule covers: SecMaster is called in that workspace, and the card follows it there', async () => {
+    const other = OTHER_WS;
     h.sim.state.addWorkspace(other);
     const id = h.sim.state.add(other, { status: 'FAILED' }).id;
     const channel = h.freshChannel();
@@ -243,8 +256,8 @@ describe("a button on another app's message", () => {
     expect(foreign.edits).toBe(0);
   });
 
-  test('a JSON value with another workspace on a foreign message works too', async () => {
-    const other = 'ws-foreign-other';
+  test('a JSON value with another workspace (that a rule covers) on a foreign message works too', async () => {
+    const other = FOREIGN_WS;
     h.sim.state.addWorkspace(other);
     const id = h.sim.state.add(other, { status: 'FAILED' }).id;
     const channel = h.freshChannel();
@@ -263,10 +276,10 @@ describe('many clicks, one operation', () => {
     const channel = h.freshChannel();
     const id = h.addInstance('FAILED');
     const card = await alertCard(channel, id);
-    // A slow operation call, so the clicks overlap it: long enough that all 20 land while the first
-    // holds the lock even on a loaded machine (with 500 ms, a click handled after the first released
-    // it could take the lock to read, and the clicks after it were told that person had started).
-    h.sim.faults.add({ fault: { kind: 'latency', ms: 2500 }, when: 'before', method: 'POST', pathIncludes: id });
+    // A slow operation call, so the clicks overlap it. 500 ms was not enough on a loaded machine: clicks
+    // that reached the lock after the POST had finished took it for their own status read, and the
+    // clicks meanwhile were told that clicker "started retry".
+    h.sim.faults.add({ fault: { kind: 'latency', ms: 2000 }, when: 'before', method: 'POST', pathIncludes: id });
     const clickers = [USERS.responder, USERS.responder2, USERS.lead, USERS.lead2, USERS.groupie];
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => clickOn(card, clickers[i % clickers.length]!, 'playbook_retry', id)));
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
@@ -380,5 +393,168 @@ describe('a stale button', () => {
     expect(told.text).toContain('is *FINISHED*; terminate needs RUNNING or RETRYING');
     expect(operationPosts(h.sim, id)).toHaveLength(0);
     await finished(card);
+  });
+});
+
+describe('our card decides what a click on it operates on', () => {
+  test('a value naming another instance than the card → refused privately, neither instance touched, the card unchanged', async () => {
+    await quiet();
+    const channel = h.freshChannel();
+    const shown = h.addInstance('FAILED', { name: 'the card is about this one' });
+    const other = h.addInstance('FAILED', { name: 'the value names this one' });
+    const card = await alertCard(channel, shown);
+    const calls = h.sim.calls.length;
+    expect((await clickOn(card, USERS.lead, 'playbook_retry', other)).status).toBe(200);
+    const reply = await waitFor(() => ephemeralsIn(channel, USERS.lead)[0], 5000, 'the refusal');
+    expect(reply.text).toMatch(/^Usage: /);
+    expect(reply.text).toContain(`names ${other} in workspace ${WS}, but its card is about ${shown} in workspace ${WS}`);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.sim.calls.length).toBe(calls);
+    expect(operationPosts(h.sim, other)).toHaveLength(0);
+    expect(operationPosts(h.sim, shown)).toHaveLength(0);
+    expect(card.edits).toBe(0);
+    expect([sim(shown).status, sim(other).status]).toEqual(['FAILED', 'FAILED']);
+  });
+
+  test('a value naming the same instance ID in another workspace → refused the same way', async () => {
+    await quiet();
+    const channel = h.freshChannel();
+    h.sim.state.addWorkspace(OTHER_WS);
+    const id = h.addInstance('FAILED');
+    h.sim.state.add(OTHER_WS, { id, status: 'FAILED' });
+    const card = await alertCard(channel, id);
+    const calls = h.sim.calls.length;
+    await clickOn(card, USERS.lead, 'playbook_retry', JSON.stringify({ instance_id: id, workspace_id: OTHER_WS }));
+    const reply = await waitFor(() => ephemeralsIn(channel, USERS.lead)[0], 5000, 'the refusal');
+    expect(reply.text).toContain(`in workspace ${OTHER_WS}, but its card is about ${id} in workspace ${WS}`);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.sim.calls.length).toBe(calls);
+    expect(card.edits).toBe(0);
+    expect([sim(id).status, sim(id, OTHER_WS).status]).toEqual(['FAILED', 'FAILED']);
+  });
+
+  test('an upper-case UUID in the value is the same instance as the card\'s lower-case one: it runs, once, on that one', async () => {
+    const channel = h.freshChannel();
+    const id = h.addInstance('FAILED');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const card = await alertCard(channel, id);
+    await clickOn(card, USERS.responder, 'playbook_retry', id.toUpperCase());
+    await finished(card);
+    expect(operationPosts(h.sim, id)).toHaveLength(1);
+    expect(h.sim.calls.filter((c) => c.path.includes(id.toUpperCase()))).toHaveLength(0);
+  });
+});
+
+describe('workspaces: a rule covers only the workspaces it names (without `workspaces:`, only SECMASTER_WORKSPACE_ID)', () => {
+  test('Retry on an alert card for a workspace no rule names → denied, naming the workspaces that would do; nothing sent, card untouched', async () => {
+    await quiet();
+    const channel = h.freshChannel();
+    h.sim.state.addWorkspace(UNLISTED_WS);
+    const id = h.sim.state.add(UNLISTED_WS, { status: 'FAILED' }).id;
+    const res = await postAlert(h.url, { channel, instance_id: id, workspace_id: UNLISTED_WS });
+    expect(res.status).toBe(200);
+    const card = find(h.slack, channel, String(res.json.ts));
+    const value = buttonsOf(card.blocks).find((b) => b.action_id === 'playbook_retry')!.value!;
+    const calls = h.sim.calls.length;
+    await clickOn(card, USERS.lead, 'playbook_retry', value);
+    const reply = await waitFor(() => ephemeralsIn(channel, USERS.lead)[0], 5000, 'the denial');
+    expect(reply.text).toContain(`RETRY is only allowed for you in SecMaster workspaces ${WS}, ${OTHER_WS}, ${FOREIGN_WS}, not in ${UNLISTED_WS}`);
+    expect(reply.text).toContain('Nothing was sent to SecMaster');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.sim.calls.length).toBe(calls);
+    expect(card.edits).toBe(0);
+    expect(sim(id, UNLISTED_WS).status).toBe('FAILED');
+    const audit = await waitFor(() => h.logs.find((l) => l.includes('"message":"audit"') && l.includes(id)), 5000, 'the audit line');
+    expect(JSON.parse(audit).audit).toMatchObject({ event: 'denied', outcome: 'workspace_not_allowed', workspace_id: UNLISTED_WS, instance_id: id, user: USERS.lead });
+  });
+
+  test("the same button on another app's message, naming that workspace → denied too", async () => {
+    const channel = h.freshChannel();
+    h.sim.state.addWorkspace(UNLISTED_WS);
+    const id = h.sim.state.add(UNLISTED_WS, { status: 'FAILED' }).id;
+    const value = JSON.stringify({ instance_id: id, workspace_id: UNLISTED_WS });
+    const foreign = h.slack.addForeignMessage(channel, 'failed', [{ type: 'actions', elements: [{ type: 'button', action_id: 'playbook_retry', value, text: { type: 'plain_text', text: 'Retry' } }] }]);
+    await h.click({ userId: USERS.lead, channelId: channel, actionId: 'playbook_retry', value, message: { ts: foreign.ts, bot_id: 'B0OTHERAPP', blocks: foreign.blocks } });
+    const reply = await waitFor(() => ephemeralsIn(channel, USERS.lead)[0], 5000, 'the denial');
+    expect(reply.text).toContain(`not in ${UNLISTED_WS}`);
+    expect(operationPosts(h.sim, id)).toHaveLength(0);
+    expect(replies(channel, foreign.ts)).toHaveLength(0);
+  });
+});
+
+describe('a denied click changes nothing', () => {
+  test('an outsider clicking Terminate again and again on a watched card does not stop it from following its instance', async () => {
+    await quiet();
+    const channel = h.freshChannel();
+    const id = h.addInstance('RUNNING');
+    const card = await alertCard(channel, id);
+    expect(statusOf(card)).toBe('RUNNING');
+    // Slow reads, so every poll of the card is in flight when the next denied click arrives.
+    h.sim.faults.add({ fault: { kind: 'latency', ms: 250 }, when: 'before', method: 'GET', pathIncludes: id });
+    const denials = () => ephemeralsIn(channel, USERS.outsider).length;
+    let clicking = true;
+    const clicker = (async () => {
+      while (clicking) {
+        await clickOn(card, USERS.outsider, 'playbook_terminate', id);
+        await new Promise((r) => setTimeout(r, 40));
+      }
+    })();
+    try {
+      await waitFor(() => denials() >= 3, 5000, 'the first denials');
+      h.sim.state.setStatus(WS, id, 'FINISHED');
+      // The card still follows the instance while the clicks go on.
+      await waitFor(() => statusOf(card) === 'FINISHED', 6000, 'the card to show FINISHED while an outsider keeps clicking');
+    } finally {
+      clicking = false;
+      await clicker;
+    }
+    expect(denials()).toBeGreaterThanOrEqual(3);
+    expect(ephemeralsIn(channel, USERS.outsider).every((e) => /may not \*terminate\*/.test(e.text))).toBe(true);
+    expect(operationPosts(h.sim, id)).toHaveLength(0);
+    // Only the watcher edited the card: one update, to the final status.
+    expect(updatesOf(h.slack, channel, card.ts).map((c) => updateShows(c).status)).toEqual(['FINISHED']);
+  }, 20_000);
+});
+
+describe('instance IDs that are UUIDs are compared and locked in lower case', () => {
+  test('`retry <UPPER-CASE UUID>` and a click with the lower-case one, at once → one operation, on the lower-case ID', async () => {
+    const channel = h.freshChannel();
+    const id = h.addInstance('FAILED');
+    const card = await alertCard(channel, id);
+    h.sim.faults.add({ fault: { kind: 'latency', ms: 400 }, when: 'before', method: 'POST', pathIncludes: id });
+    const [cmd, click] = await Promise.all([h.command(USERS.responder, channel, `retry ${id.toUpperCase()} typed in capitals`), clickOn(card, USERS.lead, 'playbook_retry', id)]);
+    expect([cmd.status, click.status]).toEqual([200, 200]);
+    // Whoever lost is told it is under way (one lock for both spellings), or that the status moved on.
+    await waitFor(() => ephemeralsIn(channel).find((e) => /under way|retry needs FAILED or TERMINATED/.test(e.text)), 10_000, 'the private answer to the one that lost');
+    await waitFor(() => sim(id).status === 'FINISHED', 10_000, 'the instance to finish');
+    expect(operationPosts(h.sim, id)).toHaveLength(1);
+    expect(h.sim.calls.filter((c) => c.path.includes(id.toUpperCase()))).toHaveLength(0);
+  });
+
+  test('`status <UPPER-CASE UUID>` shows the instance (SecMaster is asked for the lower-case ID)', async () => {
+    const channel = h.freshChannel();
+    const id = h.addInstance('FAILED', { name: 'asked for in capitals' });
+    await h.command(USERS.responder, channel, `status ${id.toUpperCase()}`);
+    const shown = await waitFor(() => ephemeralsIn(channel, USERS.responder)[0], 5000, 'the status card');
+    expect(shown.text).toContain(id);
+    expect(JSON.stringify(shown.blocks)).toContain('asked for in capitals');
+    expect(h.sim.calls.filter((c) => c.path.includes(id.toUpperCase()))).toHaveLength(0);
+  });
+});
+
+describe("SecMaster's words are looked up only among the bot's own", () => {
+  test.each(['constructor', '__proto__', 'toString'])('an instance whose status reads %j: its card shows the word with a question mark, never a function', async (status) => {
+    const channel = h.freshChannel();
+    const id = h.addInstance(status);
+    const res = await postAlert(h.url, { channel, instance_id: id, title: 'odd status' });
+    expect(res.status).toBe(200);
+    const card = find(h.slack, channel, String(res.json.ts));
+    const text = `${card.text}\n${JSON.stringify(card.blocks)}`;
+    expect(text).toContain(`:grey_question: *${status}*`);
+    expect(text).not.toMatch(/function|native code/);
+    await h.command(USERS.responder, channel, `status ${id}`);
+    const shown = await waitFor(() => ephemeralsIn(channel, USERS.responder)[0], 5000, 'the status reply');
+    expect(JSON.stringify(shown.blocks)).toContain(`:grey_question: *${status}*`);
+    expect(JSON.stringify(shown.blocks)).not.toMatch(/function|native code/);
   });
 });

@@ -93,7 +93,7 @@ export interface WideHarness extends Harness {
   freshChannel(): string;
 }
 
-export async function startWideHarness(opts: Omit<HarnessOptions, 'slack' | 'policy'> & { extra?: number } = {}): Promise<WideHarness> {
+export async function startWideHarness(opts: Omit<HarnessOptions, 'slack' | 'policy'> & { extra?: number; /** YAML list items appended to the default policy's rules. */ extraRules?: string } = {}): Promise<WideHarness> {
   const extra = Array.from({ length: opts.extra ?? 30 }, (_, i) => `C0WIDE${i}`);
   const slack = await startSlackStandIn({
     botToken: SECRETS.bot,
@@ -104,8 +104,10 @@ export async function startWideHarness(opts: Omit<HarnessOptions, 'slack' | 'pol
     ],
     usergroups: { S0SOC: [USERS.groupie] },
   });
-  const policy = DEFAULT_POLICY.replace(`${CHANNELS.archived}]`, `${CHANNELS.archived}, ${extra.join(', ')}]`);
-  if (extra.length > 0 && policy === DEFAULT_POLICY) throw new Error('the default policy changed shape: update startWideHarness');
+  const wide = DEFAULT_POLICY.replace(`${CHANNELS.archived}]`, `${CHANNELS.archived}, ${extra.join(', ')}]`);
+  if (extra.length > 0 && wide === DEFAULT_POLICY) throw new Error('the default policy changed shape: update startWideHarness');
+  const policy = opts.extraRules ? `${wide.trimEnd()}
+${opts.extraRules}` : wide;
   const h = await startHarness({ ...opts, slack, policy });
   let next = 0;
   return {

@@ -320,6 +320,13 @@ describe('requests that must not reach SecMaster (help, usage, signatures, denia
 
   test.each([
     ['a responder: can retry in #incident → yes, at once, by rules[1]', USERS.responder, CHANNELS.incident, 'can retry', [/You may \*retry\* in this channel, at once/, /rules\[1\]/, /responder/]],
+    [
+      'can names the SecMaster workspace it is about, and which workspaces the rule covers',
+      USERS.responder,
+      CHANNELS.incident,
+      'can retry',
+      [new RegExp(`In SecMaster workspace \`${WS}\`, the one \`/playbook\` commands act on\\. \`rules\\[1\\]\` covers only that one \\(it names no \`workspaces:\`\\)`)],
+    ],
     ['a responder: can retry in #general → no, only in #incident', USERS.responder, CHANNELS.general, 'can retry', [/You may not \*retry\* here/, /<#C0INCIDENT>/, /rules\[1\]/]],
     ['a responder: can terminate → after approval by a lead', USERS.responder, CHANNELS.general, 'can terminate', [/You may \*terminate\* here after approval/, /1 approval from `lead`/, /30m|30 min/, /rules\[3\]/]],
     ['a lead: can terminate → yes, at once', USERS.lead, CHANNELS.general, 'CAN Terminate', [/You may \*terminate\* in this channel, at once/, /rules\[2\]/, /`lead`/]],

@@ -119,6 +119,49 @@ test('forged-but-signed payloads with missing or odd fields: never a 5xx, never 
   expect(listenerErrors()).toEqual([]);
 }, 120_000);
 
+test('a signed body that is not a JSON object (null, payload=null, a number, a string, an array) → 400 at once, nothing thrown', async () => {
+  const events = `${h.url}/slack/events`;
+  const ops = h.sim.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/operation')).length;
+  const cases: Array<[string, string]> = [
+    ['null', 'application/json'],
+    ['42', 'application/json'],
+    ['"ssl_check"', 'application/json'],
+    ['[]', 'application/json'],
+    ['true', 'application/json'],
+    ['payload=null', 'application/x-www-form-urlencoded'],
+    ['payload=42', 'application/x-www-form-urlencoded'],
+    ['payload=%5B%5D', 'application/x-www-form-urlencoded'],
+  ];
+  for (const [body, contentType] of cases) {
+    const started = Date.now();
+    const res = await sendSigned(events, SECRETS.signing, body, { contentType });
+    expect({ body, status: res.status }).toEqual({ body, status: 400 });
+    expect(JSON.parse(res.text)).toEqual({ ok: false, error: 'malformed_body' });
+    // Answered by the guard, not by a listener's 3 s timeout.
+    expect(Date.now() - started).toBeLessThan(2000);
+  }
+  // Unsigned, the same bodies are refused for their signature first, as every request is.
+  for (const [body, contentType] of cases) expect((await sendSigned(events, 'not-the-signing-secret', body, { contentType })).status).toBe(401);
+  expect(h.sim.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/operation')).length).toBe(ops);
+  expect(listenerErrors()).toEqual([]);
+});
+
+test('any signed JSON value as the body or as the payload field: answered, never a 5xx', async () => {
+  const events = `${h.url}/slack/events`;
+  await fc.assert(
+    fc.asyncProperty(fc.jsonValue({ maxDepth: 2 }), fc.boolean(), async (value, asForm) => {
+      const text = JSON.stringify(value) ?? 'null';
+      const body = asForm ? new URLSearchParams({ payload: text }).toString() : text;
+      const res = await sendSigned(events, SECRETS.signing, body, { contentType: asForm ? 'application/x-www-form-urlencoded' : 'application/json' });
+      expect(res.status).toBeLessThan(500);
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) expect(res.status).toBe(400);
+    }),
+    // An object no listener matches is answered by Bolt with 404 after its 3 s wait: keep the runs few.
+    { numRuns: 20 },
+  );
+  expect(listenerErrors()).toEqual([]);
+}, 120_000);
+
 test('forged-but-signed Events API bodies (odd `event` fields, odd app_home_opened): never a 5xx, nothing thrown', async () => {
   const events = `${h.url}/slack/events`;
   const views = h.slack.calls.filter((c) => c.method === 'views.publish').length;

@@ -13,6 +13,14 @@ export interface BotProcess {
   exited: Promise<number | null>;
 }
 
+/** Every bot process this test file started, so `test/setup/unhandled.ts` can read their logs after each test. */
+export const spawnedBots: BotProcess[] = [];
+
+/** Log lines in which a bot process reported an unhandled rejection (main.ts logs each one). */
+export function unhandledRejectionLines(bot: Pick<BotProcess, 'stdout'>): string[] {
+  return bot.stdout.filter((l) => l.includes('"message":"unhandled rejection"'));
+}
+
 const MAIN = path.resolve(__dirname, '..', '..', 'dist', 'main.js');
 
 export function spawnBot(env: Record<string, string>, args: string[] = []): BotProcess {
@@ -28,7 +36,7 @@ export function spawnBot(env: Record<string, string>, args: string[] = []): BotP
   });
   child.stderr!.on('data', (c: Buffer) => stderr.push(c.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
+  const bot: BotProcess = {
     child,
     stdout,
     stderr,
@@ -50,4 +58,6 @@ export function spawnBot(env: Record<string, string>, args: string[] = []): BotP
       throw new Error(`bot did not start: ${stderr.join('')}`);
     },
   };
+  spawnedBots.push(bot);
+  return bot;
 }

@@ -67,6 +67,7 @@ function service(lockTtlMs: number): OperationsService {
     store,
     audit: createAuditTrail({ store, logger }),
     operationsPerUserPerMinute: 100,
+    defaultWorkspaceId: WS,
     lockTtlMs,
   });
 }

@@ -202,6 +202,28 @@ rules:
     ]);
   });
 
+  it('reads `workspaces` on a rule (spec section 5): the SecMaster workspaces it covers', () => {
+    const policy = parsePolicy(withRule('  - operations: [RETRY]\n    roles: [lead]\n    workspaces: [ws-prod, ws_eu-2, 0a1b2c3d4e5f]\n'));
+    expect(policy.rules[1]!.workspaces).toEqual(['ws-prod', 'ws_eu-2', '0a1b2c3d4e5f']);
+    expect(policy.rules[0]!.workspaces).toBeUndefined();
+  });
+
+  it.each([
+    ['a path', '"../ws"'],
+    ['a space', '"ws prod"'],
+    ['65 characters', 'w'.repeat(65)],
+    ['a number', '42'],
+    ['an empty ID', '""'],
+  ])('refuses a workspace ID that is %s, naming the field', (_label, ws) => {
+    expect(problemsOf(withRule(`  - operations: [RETRY]\n    roles: [lead]\n    workspaces: [ws-ok, ${ws}]\n`))).toEqual([
+      expect.stringMatching(/^rules\[1\]\.workspaces\[1\]: must be a SecMaster workspace ID/),
+    ]);
+  });
+
+  it('refuses `workspaces` that is not a list', () => {
+    expect(problemsOf(withRule('  - operations: [RETRY]\n    roles: [lead]\n    workspaces: ws-prod\n'))).toEqual([expect.stringMatching(/^rules\[1\]\.workspaces: /)]);
+  });
+
   it('a role with neither users nor user groups', () => {
     expect(problemsOf(BASE.replace('    users: [U0AAA]\n', '    users: []\n'))).toEqual(['roles.responder: a role needs at least one user or user group']);
   });
@@ -220,6 +242,7 @@ rules:
     ['operations', '  - operations: []\n    roles: [lead]\n', 'rules[1].operations: name at least one operation'],
     ['roles', '  - operations: [RETRY]\n    roles: []\n', 'rules[1].roles: name at least one role'],
     ['channels', '  - operations: [RETRY]\n    roles: [lead]\n    channels: []\n', 'rules[1].channels: omit channels or name at least one'],
+    ['workspaces', '  - operations: [RETRY]\n    roles: [lead]\n    workspaces: []\n', 'rules[1].workspaces: omit workspaces or name at least one'],
   ])('an empty %s list', (_label, rule, expected) => {
     expect(problemsOf(withRule(rule))).toEqual([expected]);
   });

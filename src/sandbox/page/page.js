@@ -145,7 +145,7 @@
       time: d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }),
       time_secs: d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' }),
     };
-    const out = (format || '{date_short} {time}').replace(/\{([a-z_]+)\}/g, (all, t) => (t in tokens ? tokens[t] : all));
+    const out = (format || '{date_short} {time}').replace(/\{([a-z_]+)\}/g, (all, t) => (Object.hasOwn(tokens, t) ? tokens[t] : all));
     return out || d.toLocaleString();
   }
 
@@ -781,7 +781,7 @@
     return h(
       'li',
       { class: 'instance', 'data-testid': 'instance-row', 'data-id': i.id, 'data-status': i.status },
-      h('div', { class: 'instance-top' }, h('span', { class: 'instance-name', title: i.name }, i.name), h('span', { class: `status ${STATUS_CLASS[i.status] || 'st-other'}`, 'data-testid': 'instance-status' }, i.status)),
+      h('div', { class: 'instance-top' }, h('span', { class: 'instance-name', title: i.name }, i.name), h('span', { class: `status ${(Object.hasOwn(STATUS_CLASS, i.status) && STATUS_CLASS[i.status]) || 'st-other'}`, 'data-testid': 'instance-status' }, i.status)),
       h('div', { class: 'instance-playbook' }, i.playbook),
       h('div', { class: 'instance-id' }, h('code', { 'data-testid': 'instance-id' }, i.id), copy),
       h('div', { class: 'instance-actions' }, fill('retry'), fill('terminate'), fill('status'), h('span', { class: 'alert-chips' }, alert, viaSmn)),

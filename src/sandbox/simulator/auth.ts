@@ -91,7 +91,8 @@ export class SimulatorAuth {
   private checkSignature(req: RequestFacts, authz: string, header: (n: string) => string | undefined): AuthCheck {
     const parsed = parseSdkAuthorization(authz);
     if (!parsed) return unauthorized('0301', 'Incorrect IAM authentication information: malformed Authorization');
-    const sk = this.creds.accessKeys[parsed.accessKey];
+    // The AK comes from the request: only the simulator's own keys count, never Object's members.
+    const sk = Object.hasOwn(this.creds.accessKeys, parsed.accessKey) ? this.creds.accessKeys[parsed.accessKey] : undefined;
     if (!sk) return unauthorized('0301', 'Incorrect IAM authentication information: Get secretKey failed, err:ak not exist');
     const sdkDate = header('x-sdk-date');
     const when = sdkDate ? parseSdkDate(sdkDate) : NaN;

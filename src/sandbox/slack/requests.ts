@@ -48,8 +48,11 @@ export function commandBody(f: CommandFields): string {
 }
 
 export interface ActionFields {
+  /** The team the click comes through (`team.id`). */
   teamId: string;
   userId: string;
+  /** The clicker's own team (`user.team_id`): another organisation's for a Slack Connect guest. Default: `teamId`. */
+  userTeamId?: string;
   actionId: string;
   value?: string;
   channelId?: string;
@@ -66,7 +69,7 @@ export function blockActionPayload(f: ActionFields): Record<string, unknown> {
   return {
     type: 'block_actions',
     team: { id: f.teamId, domain: 'sandbox' },
-    user: { id: f.userId, username: f.userId.toLowerCase(), team_id: f.teamId },
+    user: { id: f.userId, username: f.userId.toLowerCase(), team_id: f.userTeamId ?? f.teamId },
     api_app_id: 'A0PLAYBOOK',
     token: 'legacy-verification-token-ignored',
     trigger_id: `${Date.now()}.${randomBytes(4).toString('hex')}`,

@@ -70,6 +70,11 @@ export interface SlackStandInOptions {
   botUserId?: string;
   channels?: StandInChannel[];
   usergroups?: Record<string, string[]>;
+  /**
+   * Users whose own team is another one (Slack Connect guests): `users.info` reports it as their
+   * `team_id`. Everyone else is in `teamId`.
+   */
+  userTeams?: Record<string, string>;
   /** Socket Mode: the URL apps.connections.open answers with. */
   socketUrl?: () => string;
   appToken?: string;
@@ -84,6 +89,8 @@ export interface SlackStandIn {
   homeViews: Map<string, unknown>;
   channels: Map<string, StandInChannel>;
   usergroups: Map<string, string[]>;
+  /** Users whose own team is not `teamId` (see the option). */
+  userTeams: Map<string, string>;
   teamId: string;
   botId: string;
   botUserId: string;
@@ -107,6 +114,7 @@ export async function startSlackStandIn(opts: SlackStandInOptions): Promise<Slac
   const botUserId = opts.botUserId ?? 'U0PLAYBOOKBOT';
   const channels = new Map((opts.channels ?? []).map((c) => [c.id, { ...c }]));
   const usergroups = new Map(Object.entries(opts.usergroups ?? {}));
+  const userTeams = new Map(Object.entries(opts.userTeams ?? {}));
   const messages: StoredMessage[] = [];
   const ephemerals: EphemeralMessage[] = [];
   const calls: RecordedSlackCall[] = [];
@@ -211,8 +219,10 @@ export async function startSlackStandIn(opts: SlackStandInOptions): Promise<Slac
         if (!members) return { body: { ok: false, error: 'no_such_subteam' } };
         return { body: { ok: true, users: members } };
       }
-      case 'users.info':
-        return { body: { ok: true, user: { id: String(args.user ?? ''), team_id: teamId, name: String(args.user ?? '').toLowerCase() } } };
+      case 'users.info': {
+        const user = String(args.user ?? '');
+        return { body: { ok: true, user: { id: user, team_id: userTeams.get(user) ?? teamId, name: user.toLowerCase() } } };
+      }
       case 'views.publish': {
         const view = typeof args.view === 'string' ? (JSON.parse(args.view) as unknown) : args.view;
         homeViews.set(String(args.user_id ?? ''), view);
@@ -278,6 +288,7 @@ export async function startSlackStandIn(opts: SlackStandInOptions): Promise<Slac
     homeViews,
     channels,
     usergroups,
+    userTeams,
     teamId,
     botId,
     botUserId,

@@ -2,7 +2,7 @@ import type { ApprovalService, DecideResult } from '../../approvals/service';
 import type { OperationOutcome } from '../../domain/outcome';
 import type { Logger } from '../../log';
 import type { ApprovalRequester } from '../../operations/service';
-import { approverAudience } from '../../policy/evaluate';
+import { approverAudience, type SlackIdentity } from '../../policy/evaluate';
 import type { Policy } from '../../policy/load';
 import type { Approval } from '../../store/types';
 import { renderApprovalCard } from '../blocks/approvalCard';
@@ -29,7 +29,7 @@ export interface ApprovalFlow extends ApprovalRequester {
    */
   handleClick(
     approvalId: string,
-    clicker: { teamId: string; userId: string; channelId?: string },
+    clicker: SlackIdentity & { channelId?: string },
     verdict: 'approve' | 'reject',
     reply: Reply,
     opts?: { confirm?: boolean },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isInstanceId } from '../../domain/command';
+import { canonicalInstanceId, isInstanceId } from '../../domain/command';
 import type { Target } from '../../domain/outcome';
 import { parseJsonOrUndefined } from '../../util/json';
 
@@ -20,9 +20,9 @@ export function encodeButtonValue(target: Target, defaultWorkspaceId: string): s
 export function decodeButtonValue(value: unknown, defaultWorkspaceId: string): Target | undefined {
   if (typeof value !== 'string' || value.length === 0 || value.length > 2000) return undefined;
   const trimmed = value.trim();
-  if (isInstanceId(trimmed)) return { workspaceId: defaultWorkspaceId, instanceId: trimmed };
+  if (isInstanceId(trimmed)) return { workspaceId: defaultWorkspaceId, instanceId: canonicalInstanceId(trimmed) };
   if (!trimmed.startsWith('{')) return undefined;
   const result = jsonValue.safeParse(parseJsonOrUndefined(trimmed));
   if (!result.success) return undefined;
-  return { workspaceId: result.data.workspace_id ?? defaultWorkspaceId, instanceId: result.data.instance_id };
+  return { workspaceId: result.data.workspace_id ?? defaultWorkspaceId, instanceId: canonicalInstanceId(result.data.instance_id) };
 }

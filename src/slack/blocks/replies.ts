@@ -57,9 +57,18 @@ export function describeDecision(decision: Decision, permission: Operation | 'VI
   }
 }
 
-export function renderCan(decision: Decision, permission: Operation | 'VIEW'): SlackMessage {
+/**
+ * The answer to `can`: the decision, and which SecMaster workspace it is about (commands act on
+ * SECMASTER_WORKSPACE_ID; a rule covers the workspaces it names under `workspaces:`, else only that one).
+ */
+export function renderCan(decision: Decision, permission: Operation | 'VIEW', workspaceId: string): SlackMessage {
   const line = describeDecision(decision, permission);
-  return message(line, [section(line)]);
+  const rule = decision.effect === 'deny' ? undefined : decision.rule;
+  const covers = rule
+    ? ` ${code(rule.label)} covers ${rule.rule.workspaces ? `the workspaces ${rule.rule.workspaces.map((w) => code(w, 70)).join(', ')}` : 'only that one (it names no `workspaces:`)'}.`
+    : '';
+  const scope = `In SecMaster workspace ${code(workspaceId, 70)}, the one \`${SLASH_COMMAND}\` commands act on.${covers}`;
+  return message(line, [section(line), context([scope])]);
 }
 
 export function renderDenied(decision: Extract<Decision, { effect: 'deny' }>, permission: Operation | 'VIEW'): SlackMessage {
@@ -100,7 +109,7 @@ export function renderOutcomeReply(outcome: OperationOutcome, opts: { postedCard
       case 'not_found':
         return instanceReadErrorLine(outcome.error, outcome.target);
       case 'in_progress':
-        return `:hourglass_flowing_sand: ${mentionUser(outcome.holder.userId)} started ${safeText(VERB[outcome.holder.operation as Operation] ?? outcome.holder.operation, 20)} on this instance ${slackDate(new Date(outcome.holder.acquiredAt).toISOString())}; it is under way. Nothing more was sent.`;
+        return `:hourglass_flowing_sand: ${mentionUser(outcome.holder.userId)} started ${safeText(Object.hasOwn(VERB, outcome.holder.operation) ? VERB[outcome.holder.operation as Operation] : outcome.holder.operation, 20)} on this instance ${slackDate(new Date(outcome.holder.acquiredAt).toISOString())}; it is under way. Nothing more was sent.`;
       case 'rate_limited':
         return `:snail: You have asked for ${outcome.limit} operations in the last minute, the most allowed. Try again in ${outcome.retryInS} s. Nothing was sent.`;
       case 'unavailable':

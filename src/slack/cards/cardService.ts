@@ -30,9 +30,12 @@ export interface PublishInput {
 }
 
 export interface CardService extends WatchSink {
-  /** A click on this card is being handled: the watcher must not update it meanwhile. */
-  takeOver(channel: string, ts: string): Promise<void>;
-  /** Posts or updates the card and, unless the status is final, starts watching it. */
+  /**
+   * Posts or updates the card and, unless the status is final, starts watching it. A card that is
+   * updated is first taken from its watcher, so a status read in flight cannot paint the old card
+   * over the new one. Only the outcome of an authorized operation gets here: a denied click never
+   * touches the watch.
+   */
   publish(input: PublishInput): Promise<SlackResult<{ ts: string }>>;
 }
 
@@ -58,13 +61,12 @@ export function createCardService(deps: {
   const targetOf = (w: Watch): Target => ({ workspaceId: w.workspaceId, instanceId: w.instanceId });
 
   return {
-    takeOver: (channel, ts) => deps.watcher.yieldCard(channel, ts),
-
     async publish(input) {
       const msg = render(input.instance, input.target, input.card, input.note);
       let ts: string;
       let threadTs: string;
       if (input.placement.kind === 'update') {
+        await deps.watcher.yieldCard(input.channel, input.placement.ts);
         const res = await deps.gateway.updateMessage(input.channel, input.placement.ts, msg);
         if (!res.ok) return res;
         ts = input.placement.ts;

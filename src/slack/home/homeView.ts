@@ -16,15 +16,16 @@ export interface HomeInput {
   banner?: string;
 }
 
-const STATE_EMOJI: Record<string, string> = {
-  pending: ':hourglass_flowing_sand:',
-  approved: ':white_check_mark:',
-  executed: ':white_check_mark:',
-  rejected: ':no_entry:',
-  expired: ':hourglass:',
-  void: ':warning:',
-  failed: ':x:',
-};
+// Keyed by the state read back from the database: a Map, so no stored word can find Object's members.
+const STATE_EMOJI = new Map([
+  ['pending', ':hourglass_flowing_sand:'],
+  ['approved', ':white_check_mark:'],
+  ['executed', ':white_check_mark:'],
+  ['rejected', ':no_entry:'],
+  ['expired', ':hourglass:'],
+  ['void', ':warning:'],
+  ['failed', ':x:'],
+]);
 
 function approvalLine(a: Approval): string {
   const name = approvalInstanceTitle(a);
@@ -51,7 +52,7 @@ export function renderHome(input: HomeInput): HomeView {
   blocks.push(divider(), section(`*Your recent requests*`));
   if (input.myApprovals.length === 0 && input.myOperations.length === 0) blocks.push(context([`You have not asked for anything yet. Try \`${SLASH_COMMAND} help\`.`]));
   for (const a of input.myApprovals.slice(0, 10)) {
-    blocks.push(section(`${STATE_EMOJI[a.state] ?? ''} ${approvalLine(a)}\nState: *${a.state}*`));
+    blocks.push(section(`${STATE_EMOJI.get(a.state) ?? ''} ${approvalLine(a)}\nState: *${a.state}*`));
   }
   for (const r of input.myOperations.slice(0, 15)) {
     blocks.push(

@@ -1,5 +1,6 @@
 import type { ApprovalService } from '../../approvals/service';
 import type { Logger } from '../../log';
+import type { SlackIdentity } from '../../policy/evaluate';
 import type { Store } from '../../store/types';
 import type { SlackGateway } from '../gateway';
 import { renderHome } from './homeView';
@@ -7,7 +8,7 @@ import { renderHome } from './homeView';
 /** Builds and publishes one person's Home tab. */
 export async function publishHome(
   deps: { store: Pick<Store, 'listApprovals' | 'listAudit'>; approvals: Pick<ApprovalService, 'mayDecide'>; gateway: SlackGateway; logger: Logger },
-  viewer: { teamId: string; userId: string },
+  viewer: SlackIdentity,
   banner?: string,
 ): Promise<void> {
   const pending = await deps.store.listApprovals({ states: ['pending'], limit: 100 });

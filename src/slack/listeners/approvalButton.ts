@@ -23,8 +23,10 @@ export function approvalButtonListener(deps: ListenerDeps, verdict: 'approve' | 
     try {
       if (!click) return await reply(renderUsage('this click came without a team or user'));
       if (!click.value || !APPROVAL_ID.test(click.value)) return await reply(renderUsage("this button's value is not an approval ID"));
-      await deps.approvals.handleClick(click.value, { teamId: click.teamId, userId: click.userId, channelId: click.channelId }, verdict, reply, { confirm: fromHome });
-      if (fromHome) await publishHome({ ...deps, approvals: deps.approvalService }, { teamId: click.teamId, userId: click.userId }, banner);
+      // Who decides is the clicker with their own team (user.team_id), never only the team the click came through.
+      const clicker = { teamId: click.teamId, userId: click.userId, channelId: click.channelId, userTeamId: click.userTeamId, enterpriseId: click.enterpriseId };
+      await deps.approvals.handleClick(click.value, clicker, verdict, reply, { confirm: fromHome });
+      if (fromHome) await publishHome({ ...deps, approvals: deps.approvalService }, clicker, banner);
     } catch (err) {
       deps.logger.error('an approval click failed', { err, verdict });
       await reply(renderInternalError());

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { parsePlaybookCommand } from '../../domain/command';
 import { renderHelp, renderInternalError, renderUsage } from '../blocks/replies';
-import { commandPayload } from '../payloads';
+import { commandPayload, commandPrincipal } from '../payloads';
 import { replyVia } from '../present/reply';
 import type { ListenerDeps } from './context';
 import { runCan } from './commands/can';
@@ -27,7 +27,7 @@ export function commandListener(deps: ListenerDeps) {
     await ack();
 
     const reply = replyVia(respond, deps.logger);
-    const principal = { teamId: payload.data.team_id, userId: payload.data.user_id, channelId: payload.data.channel_id };
+    const principal = commandPrincipal(payload.data);
     try {
       switch (parsed.kind) {
         case 'operate':

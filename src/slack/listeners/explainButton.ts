@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { decodeButtonValue } from '../blocks/buttonValue';
 import { renderInternalError, renderUsage } from '../blocks/replies';
-import { clickContext } from '../payloads';
+import { clickContext, clickPrincipal } from '../payloads';
 import { showActionLog } from '../present/actionLog';
 import { replyVia } from '../present/reply';
 import { authorizeView } from './commands/authorizeView';
@@ -16,8 +16,8 @@ export function explainButtonListener(deps: ListenerDeps) {
       const click = clickContext(body, deps.botId);
       const target = decodeButtonValue(click?.value, deps.defaultWorkspaceId);
       if (!click?.channelId || !target) return await reply(renderUsage("this button's value is not an instance ID"));
-      const principal = { teamId: click.teamId, userId: click.userId, channelId: click.channelId };
-      if (!(await authorizeView(deps, principal, reply, target.instanceId))) return;
+      const principal = clickPrincipal(click, click.channelId);
+      if (!(await authorizeView(deps, principal, reply, target))) return;
       await showActionLog(deps, target, reply);
     } catch (err) {
       deps.logger.error('a "why did it fail" click failed', { err });

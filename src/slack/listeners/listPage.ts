@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { renderInternalError, renderUsage } from '../blocks/replies';
-import { clickContext } from '../payloads';
+import { clickContext, clickPrincipal } from '../payloads';
 import { replyVia } from '../present/reply';
 import { runList } from './commands/list';
 import type { ListenerDeps } from './context';
@@ -22,7 +22,7 @@ export function listPageListener(deps: ListenerDeps) {
       const click = clickContext(body, deps.botId);
       const parsed = pageValue.safeParse(parseJsonOrUndefined(click?.value ?? ''));
       if (!click?.channelId || !parsed.success) return await reply(renderUsage('this page button is not one the bot made'));
-      const principal = { teamId: click.teamId, userId: click.userId, channelId: click.channelId };
+      const principal = clickPrincipal(click, click.channelId);
       await runList(deps, principal, { status: parsed.data.status ?? undefined, page: parsed.data.page }, reply, true);
     } catch (err) {
       deps.logger.error('a list page click failed', { err });

@@ -1,9 +1,11 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { sameTarget, type Target } from '../../domain/outcome';
 import type { Operation } from '../../secmaster/schemas';
+import type { CardContext } from '../../store/types';
 import { decodeButtonValue } from '../blocks/buttonValue';
 import { renderInternalError, renderUsage } from '../blocks/replies';
 import type { CardPlacement } from '../cards/cardService';
-import { clickContext } from '../payloads';
+import { clickContext, clickPrincipal } from '../payloads';
 import { presentOutcome, statusCardContext } from '../present/outcome';
 import { replyVia } from '../present/reply';
 import type { ListenerDeps } from './context';
@@ -12,6 +14,11 @@ import type { ListenerDeps } from './context';
  * `playbook_retry` / `playbook_terminate` clicks, on our cards or any app's message. Authorized like
  * the command, for the person who clicked, in the message's channel. On our own card the card
  * becomes the status card; on another app's message the status card goes in its thread.
+ *
+ * On a card the bot posted and recorded, the record says which instance (and workspace) the card is
+ * about: a value naming anything else is refused, so no click can turn one instance's card into
+ * another's. Nothing here changes state before the operations service has authorized the clicker:
+ * the card is only taken over from its watcher when it is rewritten (`cards.publish`).
  */
 export function operationButtonListener(deps: ListenerDeps, operation: Operation) {
   return async ({ ack, body, respond }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> => {
@@ -20,24 +27,32 @@ export function operationButtonListener(deps: ListenerDeps, operation: Operation
     try {
       const click = clickContext(body, deps.botId);
       if (!click?.channelId) return await reply(renderUsage('this click came without a team, user or channel'));
-      const target = decodeButtonValue(click.value, deps.defaultWorkspaceId);
-      if (!target) return await reply(renderUsage("this button's value is not an instance ID (or JSON with instance_id and workspace_id)"));
+      const named = decodeButtonValue(click.value, deps.defaultWorkspaceId);
+      if (!named) return await reply(renderUsage("this button's value is not an instance ID (or JSON with instance_id and workspace_id)"));
 
-      const principal = { teamId: click.teamId, userId: click.userId, channelId: click.channelId };
-      if (click.ownMessage && click.messageTs && !click.isEphemeral) await deps.cards.takeOver(click.channelId, click.messageTs);
+      const onOurCard = click.ownMessage && click.messageTs !== undefined && !click.isEphemeral;
+      const card = onOurCard ? await deps.store.getCard(click.channelId, click.messageTs!) : undefined;
+      let target: Target = named;
+      let base: Partial<CardContext> | undefined;
+      if (card) {
+        const recorded = { workspaceId: card.workspaceId, instanceId: card.instanceId };
+        if (!sameTarget(recorded, named)) {
+          deps.logger.warn('refused a click whose value names another instance than its card', { channel: click.channelId, ts: click.messageTs, user: click.userId, card: recorded, value: named });
+          return await reply(renderUsage(`this button names ${named.instanceId} in workspace ${named.workspaceId}, but its card is about ${recorded.instanceId} in workspace ${recorded.workspaceId}`));
+        }
+        target = recorded;
+        base = card.context;
+      }
 
       let placement: CardPlacement = { kind: 'new' };
-      let base;
       if (click.messageTs && !click.isEphemeral) {
-        if (click.ownMessage) {
-          placement = { kind: 'update', ts: click.messageTs, ...(click.threadTs ? { threadTs: click.threadTs } : {}) };
-          base = (await deps.store.getCard(click.channelId, click.messageTs).catch(() => undefined))?.context;
-        } else {
-          placement = { kind: 'thread', threadTs: click.threadTs ?? click.messageTs };
-        }
+        placement = click.ownMessage
+          ? { kind: 'update', ts: click.messageTs, ...(click.threadTs ? { threadTs: click.threadTs } : {}) }
+          : { kind: 'thread', threadTs: click.threadTs ?? click.messageTs };
       }
-      const card = { placement, context: statusCardContext({ base, requester: click.userId, operation }) };
-      const outcome = await deps.ops.requestOperation({ principal, operation, target, card });
+      // Where the status card goes and what it shows, kept with the attempt in case the process stops mid-call.
+      const statusCard = { placement, context: statusCardContext({ base, requester: click.userId, operation }) };
+      const outcome = await deps.ops.requestOperation({ principal: clickPrincipal(click, click.channelId), operation, target, card: statusCard });
       await presentOutcome(deps.cards, { outcome, target, channel: click.channelId, requester: click.userId, placement, base, via: 'button', reply });
     } catch (err) {
       deps.logger.error('a button click failed', { err, operation });

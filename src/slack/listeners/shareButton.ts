@@ -1,8 +1,8 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { isInstanceId } from '../../domain/command';
+import { canonicalInstanceId, isInstanceId } from '../../domain/command';
 import { renderCannotPost, renderInternalError, renderUsage } from '../blocks/replies';
-import { clickContext } from '../payloads';
+import { clickContext, clickPrincipal } from '../payloads';
 import { buildActionLog } from '../present/actionLog';
 import { replyVia } from '../present/reply';
 import { authorizeView } from './commands/authorizeView';
@@ -24,9 +24,9 @@ export function shareButtonListener(deps: ListenerDeps) {
       const click = clickContext(body, deps.botId);
       const parsed = shareValue.safeParse(parseJsonOrUndefined(click?.value ?? ''));
       if (!click?.channelId || !parsed.success) return await reply(renderUsage('this share button is not one the bot made'));
-      const principal = { teamId: click.teamId, userId: click.userId, channelId: click.channelId };
-      const target = { workspaceId: parsed.data.workspace_id, instanceId: parsed.data.instance_id };
-      if (!(await authorizeView(deps, principal, reply, target.instanceId))) return;
+      const principal = clickPrincipal(click, click.channelId);
+      const target = { workspaceId: parsed.data.workspace_id, instanceId: canonicalInstanceId(parsed.data.instance_id) };
+      if (!(await authorizeView(deps, principal, reply, target))) return;
       const posted = await deps.gateway.postMessage(click.channelId, await buildActionLog(deps, target, { by: click.userId }));
       if (!posted.ok) await reply(renderCannotPost(click.channelId, posted.error, false));
     } catch (err) {

@@ -50,12 +50,14 @@ describe('renderUsage', () => {
 describe('decisions: renderCan, renderDenied, describeDecision', () => {
   const policy = parsePolicy(SPEC_EXAMPLE);
   const groups = { isMember: async () => false };
-  const decide = (userId: string, channelId: string, p: 'RETRY' | 'TERMINATE' | 'VIEW', teamId = 'T0123ABCD') => evaluate(policy, { teamId, userId, channelId }, p, groups);
+  const WS = 'ws-default';
+  const decide = (userId: string, channelId: string, p: 'RETRY' | 'TERMINATE' | 'VIEW', teamId = 'T0123ABCD') =>
+    evaluate(policy, { teamId, userTeamId: teamId, userId, channelId }, p, groups, { workspaceId: WS, defaultWorkspaceId: WS });
 
   it('allow: names the rule and role', async () => {
     const d = await decide('U0LEAD', 'C0X', 'TERMINATE');
     expect(describeDecision(d, 'TERMINATE')).toBe(':white_check_mark: You may *terminate* in this channel, at once — `rules[2]` (role `lead`).');
-    const m = renderCan(d, 'TERMINATE');
+    const m = renderCan(d, 'TERMINATE', WS);
     expectSafe(m);
     expect(m.text).toContain('You may *terminate* in this channel, at once');
   });
@@ -65,7 +67,7 @@ describe('decisions: renderCan, renderDenied, describeDecision', () => {
     expect(describeDecision(d, 'TERMINATE')).toBe(
       ':hourglass_flowing_sand: You may *terminate* here after approval: 1 approval from `lead`, requests expire after 30m — `rules[3]`.',
     );
-    expectSafe(renderCan(d, 'TERMINATE'));
+    expectSafe(renderCan(d, 'TERMINATE', WS));
   });
 
   it('deny in the wrong channel: links the channels and names the rules', async () => {
@@ -88,7 +90,25 @@ describe('decisions: renderCan, renderDenied, describeDecision', () => {
   it('deny not in role', async () => {
     const d = await decide('U0NOBODY', 'C0X', 'VIEW');
     expect(describeDecision(d, 'VIEW')).toBe(':no_entry: You may not *view* here: VIEW needs one of the roles: responder, lead.');
-    expectSafe(renderCan(d, 'VIEW'));
+    expectSafe(renderCan(d, 'VIEW', WS));
+  });
+
+  it('can: says which workspace it is about and which workspaces the deciding rule covers', async () => {
+    const scoped = parsePolicy(`slack_team_id: T0123ABCD
+roles:
+  lead:
+    users: [U0LEAD]
+rules:
+  - operations: [RETRY]
+    roles: [lead]
+    workspaces: [ws-default, ws-eu]
+`);
+    const d = await evaluate(scoped, { teamId: 'T0123ABCD', userTeamId: 'T0123ABCD', userId: 'U0LEAD', channelId: 'C0X' }, 'RETRY', groups, { workspaceId: WS, defaultWorkspaceId: WS });
+    const m = renderCan(d, 'RETRY', WS);
+    expectSafe(m);
+    expect(json(m)).toContain('In SecMaster workspace `ws-default`, the one `/playbook` commands act on. `rules[0]` covers the workspaces `ws-default`, `ws-eu`.');
+    const none = renderCan(await decide('U0LEAD', 'C0X', 'TERMINATE'), 'TERMINATE', WS);
+    expect(json(none)).toContain('`rules[2]` covers only that one (it names no `workspaces:`).');
   });
 
   it('a huge deny detail and many rules elsewhere stay within limits', () => {
@@ -98,7 +118,7 @@ describe('decisions: renderCan, renderDenied, describeDecision', () => {
       detail: HUGE_NAME,
       elsewhere: Array.from({ length: 300 }, (_, i) => ({ label: `rules[${i}]`, index: i, rule: policy.rules[0]! })),
     };
-    expectSafe(renderCan(d, 'RETRY'));
+    expectSafe(renderCan(d, 'RETRY', WS));
     expectSafe(renderDenied(d, 'RETRY'));
   });
 });

@@ -14,7 +14,7 @@ export async function runList(
   reply: Reply,
   replaceOriginal = false,
 ): Promise<void> {
-  if (!(await authorizeView(deps, principal, reply))) return;
+  if (!(await authorizeView(deps, principal, reply, { workspaceId: deps.defaultWorkspaceId }))) return;
   // SecMaster refuses offset + limit ≥ 10000.
   const page = Math.min(query.page, Math.floor((10000 - LIST_PAGE_SIZE) / LIST_PAGE_SIZE));
   try {

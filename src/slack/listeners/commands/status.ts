@@ -8,7 +8,7 @@ import { authorizeView } from './authorizeView';
 
 /** `status <id>`: the instance's card, shown to the requester with the buttons its status allows. */
 export async function runStatus(deps: Pick<ListenerDeps, 'ops' | 'audit' | 'secmaster' | 'defaultWorkspaceId'>, principal: Principal, instanceId: string, reply: Reply): Promise<void> {
-  if (!(await authorizeView(deps, principal, reply, instanceId))) return;
+  if (!(await authorizeView(deps, principal, reply, { workspaceId: deps.defaultWorkspaceId, instanceId }))) return;
   const target = { workspaceId: deps.defaultWorkspaceId, instanceId };
   try {
     const answer = await deps.secmaster.getInstance(target);
