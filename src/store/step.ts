@@ -97,7 +97,10 @@ export function driveSync<T>(step: Step<T>, answer: (r: Request) => unknown, opt
   return next.value;
 }
 
-/** {@link driveSync} for a database that answers asynchronously. */
+/**
+ * {@link driveSync} for a database that answers asynchronously. (They cannot be one function: an
+ * `await` in the synchronous driver would hand the event loop away in the middle of a transaction.)
+ */
 export async function driveAsync<T>(step: Step<T>, answer: (r: Request) => Promise<unknown>, opts: DriveOptions = {}): Promise<T> {
   let failed: { error: unknown } | undefined;
   let next = step.next();

@@ -21,6 +21,20 @@ function* insertItem(id: string, a: number, b = 0): Step<number> {
   return yield* run('INSERT INTO items (id, a, b) VALUES (?, ?, ?)', [id, a, b]);
 }
 
+/** Each test of the calling suite gets a new database holding the `items` table (and `seed`'s rows). */
+function useItemsDatabase(backend: Backend, use: (fresh: FreshDatabase, db: SqlDatabase) => void, seed?: string): void {
+  beforeAll(() => backend.setup());
+  afterAll(() => backend.teardown());
+  beforeEach(async () => {
+    const fresh = await backend.create();
+    const db = fresh.open();
+    await db.run(script(TABLE));
+    if (seed) await db.run(script(seed));
+    use(fresh, db);
+  });
+  afterEach(() => backend.closeAll());
+}
+
 const itemIds = (db: SqlDatabase) => db.run(rows<{ id: string }>('SELECT id FROM items ORDER BY id')).then((r) => r.map((x) => x.id));
 
 describe.each<[string, () => Backend]>([
@@ -30,15 +44,7 @@ describe.each<[string, () => Backend]>([
   const backend = makeBackend();
   let fresh: FreshDatabase;
   let db: SqlDatabase;
-
-  beforeAll(() => backend.setup());
-  afterAll(() => backend.teardown());
-  beforeEach(async () => {
-    fresh = await backend.create();
-    db = fresh.open();
-    await db.run(script(TABLE));
-  });
-  afterEach(() => backend.closeAll());
+  useItemsDatabase(backend, (f, d) => ((fresh = f), (db = d)));
 
   it('says which database it is', () => {
     expect(db.kind).toBe(backend.name);
@@ -256,16 +262,7 @@ describe('SQL dialect adapter: PostgreSQL only', () => {
   const backend = postgresBackend();
   let fresh: FreshDatabase;
   let db: SqlDatabase;
-
-  beforeAll(() => backend.setup());
-  afterAll(() => backend.teardown());
-  beforeEach(async () => {
-    fresh = await backend.create();
-    db = fresh.open();
-    await db.run(script(TABLE));
-    await db.run(script("INSERT INTO items (id, a, b) VALUES ('r1', 1, 0), ('r2', 2, 0), ('r3', 3, 0)"));
-  });
-  afterEach(() => backend.closeAll());
+  useItemsDatabase(backend, (f, d) => ((fresh = f), (db = d)), "INSERT INTO items (id, a, b) VALUES ('r1', 1, 0), ('r2', 2, 0), ('r3', 3, 0)");
 
   /** A second session, as another replica, with a transaction open that holds row `id` locked. */
   async function lockRowElsewhere(id: string) {
