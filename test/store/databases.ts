@@ -116,3 +116,18 @@ async function closeEach(list: Array<{ close(): Promise<void> }>): Promise<void>
   // Cleanup only: a test may already have closed a handle itself.
   for (const h of list.splice(0)) await h.close().catch(() => undefined);
 }
+
+/**
+ * The error a promise rejects with, to check its message. Jest's `rejects.toThrow` cannot be used on
+ * better-sqlite3's errors: its native addon is loaded once per worker process and keeps the
+ * `SqliteError` class of the first test file that loaded it, so in later files that error is not an
+ * `instanceof Error` of their realm and `toThrow` reports "did not throw".
+ */
+export async function rejectionOf(promise: Promise<unknown>): Promise<{ message: string }> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as { message: string };
+  }
+  throw new Error('expected a rejection, but the promise resolved');
+}

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import type { SqlDatabase } from '../../src/store/dialect';
 import { openSqliteDatabase } from '../../src/store/sqlite';
 import { count, numberOf, rows, run, script, serialize, type Step } from '../../src/store/step';
-import { postgresBackend, sqliteBackend, type Backend, type FreshDatabase } from './databases';
+import { postgresBackend, rejectionOf, sqliteBackend, type Backend, type FreshDatabase } from './databases';
 
 /**
  * The dialect adapter itself, on both databases: what the contract suite does not reach (it only
@@ -64,8 +64,8 @@ describe.each<[string, () => Backend]>([
   });
 
   it('refuses a statement whose placeholders and arguments disagree, running nothing', async () => {
-    await expect(db.run(run('INSERT INTO items (id, a, b) VALUES (?, ?, ?)', ['x', 1]))).rejects.toThrow();
-    await expect(db.run(run('INSERT INTO items (id, a, b) VALUES (?, ?, 0)', ['x', 1, 2]))).rejects.toThrow();
+    expect((await rejectionOf(db.run(run('INSERT INTO items (id, a, b) VALUES (?, ?, ?)', ['x', 1])))).message).toMatch(/few|placeholders/i);
+    expect((await rejectionOf(db.run(run('INSERT INTO items (id, a, b) VALUES (?, ?, 0)', ['x', 1, 2])))).message).toMatch(/many|placeholders/i);
     expect(await itemIds(db)).toEqual([]);
   });
 
@@ -129,7 +129,7 @@ describe.each<[string, () => Backend]>([
       yield* insertItem('t1', 2); // primary key violation
       yield* insertItem('t3', 3);
     };
-    await expect(db.transaction(step())).rejects.toThrow(/unique|duplicate/i);
+    expect((await rejectionOf(db.transaction(step()))).message).toMatch(/unique|duplicate/i);
     expect(await itemIds(db)).toEqual([]);
   });
 
@@ -144,7 +144,7 @@ describe.each<[string, () => Backend]>([
       }
       return 'carried on';
     };
-    await expect(db.transaction(step())).rejects.toThrow(/unique|duplicate/i);
+    expect((await rejectionOf(db.transaction(step()))).message).toMatch(/unique|duplicate/i);
     expect(caught).toBeDefined();
     expect(await itemIds(db)).toEqual([]);
   });
@@ -174,7 +174,7 @@ describe.each<[string, () => Backend]>([
       yield* insertItem('d', 1);
       yield* insertItem('d', 1);
     };
-    for (let i = 0; i < 3; i++) await expect(small.transaction(dup())).rejects.toThrow();
+    for (let i = 0; i < 3; i++) expect((await rejectionOf(small.transaction(dup()))).message).toMatch(/unique|duplicate/i);
     expect(await small.transaction(insertItem('ok', 1))).toBe(1);
     expect(await itemIds(small)).toEqual(['ok']);
   });
@@ -200,7 +200,7 @@ describe.each<[string, () => Backend]>([
 
   it('closes: a closed database refuses statements', async () => {
     await db.close();
-    await expect(db.run(count('SELECT COUNT(*) FROM items'))).rejects.toThrow();
+    expect((await rejectionOf(db.run(count('SELECT COUNT(*) FROM items')))).message).toMatch(/not open|after calling end/i);
   });
 });
 

@@ -1,7 +1,7 @@
 import { migrate } from '../../src/store/migrate';
 import { openPostgresStore } from '../../src/store/postgres';
 import { count, rows, run, script } from '../../src/store/step';
-import { postgresBackend, sqliteBackend, PG_URL, type Backend, type FreshDatabase } from './databases';
+import { postgresBackend, rejectionOf, sqliteBackend, PG_URL, type Backend, type FreshDatabase } from './databases';
 
 /**
  * Migrations on both databases: an existing database migrates forward from any recorded version,
@@ -65,8 +65,8 @@ describe.each<[string, () => Backend]>([
   it('a failing migration rolls the whole run back: no table, no recorded version', async () => {
     const db = fresh.open();
     const broken = [...backend.migrations, { version: latest.length + 1, sql: 'CREATE TABLE extra (a INTEGER); CREATE TABLE extra (a INTEGER);' }];
-    await expect(db.transaction(migrate(broken))).rejects.toThrow(/extra/);
-    for (const table of ['audit', 'extra', 'schema_migrations']) await expect(db.run(count(`SELECT COUNT(*) FROM ${table}`))).rejects.toThrow();
+    expect((await rejectionOf(db.transaction(migrate(broken)))).message).toMatch(/extra/);
+    for (const table of ['audit', 'extra', 'schema_migrations']) expect((await rejectionOf(db.run(count(`SELECT COUNT(*) FROM ${table}`)))).message).toMatch(new RegExp(`no such table|${table}.*does not exist`));
     // The database is still usable, and the real migrations then apply.
     await db.transaction(migrate(backend.migrations));
     expect(await db.run(count('SELECT COUNT(*) FROM schema_migrations'))).toBe(latest.length);
@@ -77,7 +77,7 @@ describe.each<[string, () => Backend]>([
     await db.transaction(migrate(backend.migrations));
     await db.run(script('DROP TABLE seen_events'));
     await db.transaction(migrate(backend.migrations));
-    await expect(db.run(count('SELECT COUNT(*) FROM seen_events'))).rejects.toThrow();
+    expect((await rejectionOf(db.run(count('SELECT COUNT(*) FROM seen_events')))).message).toMatch(/no such table|seen_events.*does not exist/);
   });
 });
 
