@@ -4,7 +4,7 @@ import type { SecMasterClient } from '../secmaster/client';
 import { SecMasterError } from '../secmaster/errors';
 import { isFinalStatus, type Instance } from '../secmaster/schemas';
 import { lockKey } from '../store/rows';
-import type { Store, Watch } from '../store/types';
+import type { Watch, WatchStore } from '../store/types';
 import { createTokenBucket, type TokenBucket } from '../util/rateGate';
 
 /**
@@ -23,7 +23,7 @@ export interface WatchSink {
 }
 
 export interface WatcherOptions {
-  store: Pick<Store, 'saveWatch' | 'claimDueWatches' | 'updateWatch' | 'deleteWatch' | 'releaseWatchLeases' | 'nextWatchDue' | 'countWatches' | 'holdsWatch' | 'releaseWatch'>;
+  store: WatchStore;
   secmaster: Pick<SecMasterClient, 'getInstance'>;
   sink: WatchSink;
   logger: Logger;

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { AlertPublisher } from '../alerts/publish';
 import type { AuditTrail } from '../audit/trail';
 import type { Logger } from '../log';
-import type { Store } from '../store/types';
+import type { SmnStore } from '../store/types';
 import { firstIssue, parseJsonOrUndefined } from '../util/json';
 import { handleNotification } from './notify';
 import type { HttpsGet } from './httpsGet';
@@ -35,7 +35,7 @@ export interface SmnReceiverDeps {
   verifier: SmnVerifier;
   /** The GET of `subscribe_url`. */
   get: HttpsGet;
-  store: Pick<Store, 'claimSmnMessage' | 'finishSmnMessage' | 'releaseSmnMessage'>;
+  store: SmnStore;
   audit: AuditTrail;
   alerts: AlertPublisher;
   logger: Logger;

@@ -1,7 +1,10 @@
 import type { Operation } from '../secmaster/schemas';
 import type { Approval, ApprovalState, Attempt, AuditEventName, AuditRecord, CardContext, CardRecord, InstanceKey, Watch } from './types';
 
-/** Database rows ↔ store records, shared by the SQLite and PostgreSQL implementations. */
+/**
+ * Database rows ↔ store records. Times are BIGINT in PostgreSQL, which node-postgres returns as
+ * strings, so every number read is converted here, whichever database it came from.
+ */
 
 export interface AuditRow {
   at: string;
@@ -61,17 +64,6 @@ export interface ApprovalRow {
 export function lockKey(k: InstanceKey): string {
   return `${k.workspaceId}/${k.instanceId}`;
 }
-
-/** Housekeeping shared by both stores: `seen_events` is pruned every this many inserts… */
-export const SEEN_EVENTS_PRUNE_EVERY = 500;
-/** …dropping events older than this (a day). */
-export const SEEN_EVENTS_KEEP_MS = 24 * 3_600_000;
-/** Every this many SMN claims, handled messages older than {@link SMN_MESSAGES_KEEP_MS} are deleted. */
-export const SMN_MESSAGES_PRUNE_EVERY = 200;
-/** Twice the oldest delivery the SMN verifier accepts (7 days), so a replay is always recognised. */
-export const SMN_MESSAGES_KEEP_MS = 14 * 24 * 3_600_000;
-/** Every this many granted rate slots, slots of every key that have left their window are deleted. */
-export const RATE_HITS_PRUNE_EVERY = 500;
 
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 

@@ -2,9 +2,9 @@ import type { Operation } from '../secmaster/schemas';
 
 /**
  * What the bot keeps: the audit trail, click locks, watched instances, approvals, seen Slack events
- * and rate-limit windows. Two implementations (SQLite for one process, PostgreSQL for several
- * replicas) pass one contract test suite; every check-then-act step is atomic in the database,
- * never in process memory.
+ * and rate-limit windows. One implementation over two databases (SQLite for one process,
+ * PostgreSQL for several replicas; see `dialect.ts`) passes one contract test suite; every
+ * check-then-act step is atomic in the database, never in process memory.
  */
 
 export type AuditEventName =
@@ -198,16 +198,21 @@ export type RateSlot = { granted: true } | { granted: false; freeAt: number };
  */
 export type SmnClaim = { result: 'claimed'; token: string } | { result: 'done' } | { result: 'busy' };
 
-export interface Store {
-  readonly kind: 'sqlite' | 'postgres';
-
+/** The audit trail: one row per decision, append-only. */
+export interface AuditStore {
   appendAudit(record: AuditRecord): Promise<void>;
   listAudit(query: AuditQuery): Promise<AuditRecord[]>;
+}
 
+/** The per-instance operation lock (one click at a time per instance, across replicas). */
+export interface LockStore {
   /** Takes the per-instance operation lock, or says who holds it. Expired locks are taken over. */
   acquireLock(key: InstanceKey, holder: LockHolder, ttlMs: number): Promise<LockResult>;
   releaseLock(key: InstanceKey, token: string): Promise<void>;
+}
 
+/** Watched instances: one row per status card kept current, leased to one replica per poll. */
+export interface WatchStore {
   /** Adds or replaces the watch of one card. */
   saveWatch(watch: Watch): Promise<void>;
   /** Leases due watches to `owner` so one replica polls each instance at a time. */
@@ -228,7 +233,10 @@ export interface Store {
   countWatches(): Promise<number>;
   /** Earliest time any watch may next be polled (its next poll, or the end of its lease), to sleep until then. */
   nextWatchDue(): Promise<number | undefined>;
+}
 
+/** Approval requests and their votes; every state change is a compare-and-set. */
+export interface ApprovalStore {
   createApproval(approval: Approval): Promise<void>;
   getApproval(id: string): Promise<Approval | undefined>;
   /** Counts one approver once; the vote that reaches the count moves the approval to `approved`. */
@@ -241,10 +249,16 @@ export interface Store {
   listApprovals(query: { states?: ApprovalState[]; requester?: string; instanceId?: string; limit: number }): Promise<Approval[]>;
   nextApprovalExpiry(): Promise<number | undefined>;
   countApprovals(state: ApprovalState): Promise<number>;
+}
 
+/** The cards the bot posted, so a click on one re-renders what it showed. */
+export interface CardStore {
   saveCard(card: CardRecord): Promise<void>;
   getCard(channel: string, messageTs: string): Promise<CardRecord | undefined>;
+}
 
+/** Once-only keys and rate windows, shared by every replica. */
+export interface LimitStore {
   /** True the first time a key is seen (Slack event redeliveries, retried clicks). */
   markSeen(key: string, now: number): Promise<boolean>;
   /**
@@ -254,7 +268,10 @@ export interface Store {
    * "try again in N s" is true however often someone tries in between.
    */
   takeRateSlot(key: string, now: number, windowMs: number, limit: number): Promise<RateSlot>;
+}
 
+/** Operation attempts: the fence before every operation POST, and their recovery by any replica. */
+export interface AttemptStore {
   /**
    * The fence before an operation POST, atomic: while `lockToken` still holds the instance's lock
    * (unexpired at `now`) and no other attempt on the instance is open, extends the lock to
@@ -271,7 +288,10 @@ export interface Store {
   /** Leases open attempts whose lease ran out (their process died) to `owner`, oldest first. */
   claimOrphanedAttempts(owner: string, now: number, leaseMs: number, limit: number): Promise<Attempt[]>;
   countOpenAttempts(): Promise<number>;
+}
 
+/** SMN messages by ID, so each delivery is handled once across replicas. */
+export interface SmnStore {
   /**
    * Claims an SMN message by its ID for `leaseMs`: the first delivery gets it, a redelivery of a
    * handled message is told `done`, one that arrives while another claim is in its lease `busy`; a
@@ -282,7 +302,11 @@ export interface Store {
   finishSmnMessage(messageId: string, token: string, now: number, detail?: string): Promise<boolean>;
   /** Gives a claim up (handling failed), so SMN's next delivery of the message is handled afresh. */
   releaseSmnMessage(messageId: string, token: string): Promise<void>;
+}
 
+/** Everything the bot keeps, in one database (see the top of this file). */
+export interface Store extends AuditStore, LockStore, WatchStore, ApprovalStore, CardStore, LimitStore, AttemptStore, SmnStore {
+  readonly kind: 'sqlite' | 'postgres';
   /** Throws when the database cannot be reached (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,0 +1,32 @@
+import { createApprovalStore } from './approvals';
+import { createAttemptStore } from './attempts';
+import { createAuditStore } from './audit';
+import { createCardStore } from './cards';
+import type { SqlDatabase } from './dialect';
+import { createLimitStore } from './limits';
+import { createLockStore } from './locks';
+import { createSmnStore } from './smn';
+import { row } from './step';
+import { createWatchStore } from './watches';
+import type { Store } from './types';
+
+/** The one store, over whichever database `db` is (already migrated). */
+export function createSqlStore(db: SqlDatabase): Store {
+  return {
+    kind: db.kind,
+    ...createAuditStore(db),
+    ...createLockStore(db),
+    ...createWatchStore(db),
+    ...createApprovalStore(db),
+    ...createCardStore(db),
+    ...createLimitStore(db),
+    ...createAttemptStore(db),
+    ...createSmnStore(db),
+
+    async ping() {
+      await db.run(row('SELECT 1 AS ok'));
+    },
+
+    close: () => db.close(),
+  };
+}
