@@ -4,7 +4,6 @@ import { POSTGRES_MIGRATIONS } from './migrations';
 import {
   ATTEMPT_INSERT_COLUMNS,
   attemptColumns,
-  lockKey,
   RATE_HITS_PRUNE_EVERY,
   rowToApproval,
   rowToAttempt,
@@ -21,7 +20,8 @@ import {
   type CardRow,
   type WatchRow,
 } from './rows';
-import type { Approval, ApprovalState, AuditQuery, AuditRecord, BeginAttemptResult, CardRecord, InstanceKey, LockHolder, LockResult, RateSlot, SmnClaim, Store, VoteResult, Watch } from './types';
+import { instanceKey, type Approval, type ApprovalState, type AuditRecord, type CardRecord, type InstanceRef, type LockHolder, type Watch } from '../core';
+import type { AuditQuery, BeginAttemptResult, LockResult, RateSlot, SmnClaim, Store, VoteResult } from './types';
 
 /**
  * The shared store for several replicas. Atomicity comes from PostgreSQL itself: upserts with
@@ -115,9 +115,9 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
       return rows.map(rowToAudit);
     },
 
-    async acquireLock(key: InstanceKey, holder: LockHolder, ttlMs: number): Promise<LockResult> {
+    async acquireLock(key: InstanceRef, holder: LockHolder, ttlMs: number): Promise<LockResult> {
       const token = randomUUID();
-      const k = lockKey(key);
+      const k = instanceKey(key);
       const rows = await q<{ token: string }>(
         `INSERT INTO locks (lock_key, token, user_id, operation, acquired_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (lock_key) DO UPDATE SET token = excluded.token, user_id = excluded.user_id, operation = excluded.operation,
@@ -132,7 +132,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     },
 
     async releaseLock(key, token) {
-      await q('DELETE FROM locks WHERE lock_key = $1 AND token = $2', [lockKey(key), token]);
+      await q('DELETE FROM locks WHERE lock_key = $1 AND token = $2', [instanceKey(key), token]);
     },
 
     async saveWatch(w: Watch) {
@@ -305,7 +305,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     },
 
     async beginAttempt(a, fence): Promise<BeginAttemptResult> {
-      const k = lockKey(a);
+      const k = instanceKey(a);
       return withTransaction(pool, async (c) => {
         // The lock row stays locked until COMMIT: no take-over can slip between the check and the insert.
         const lock = (await c.query<{ token: string; user_id: string; operation: string; acquired_at: string; expires_at: string }>('SELECT * FROM locks WHERE lock_key = $1 FOR UPDATE', [k])).rows[0];

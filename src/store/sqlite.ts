@@ -6,7 +6,6 @@ import { SQLITE_MIGRATIONS } from './migrations';
 import {
   ATTEMPT_INSERT_COLUMNS,
   attemptColumns,
-  lockKey,
   RATE_HITS_PRUNE_EVERY,
   rowToApproval,
   rowToAttempt,
@@ -23,7 +22,8 @@ import {
   type CardRow,
   type WatchRow,
 } from './rows';
-import type { Approval, ApprovalState, Attempt, AttemptResolution, AuditQuery, AuditRecord, BeginAttemptResult, CardRecord, InstanceKey, LockHolder, LockResult, RateSlot, SmnClaim, Store, VoteResult, Watch } from './types';
+import { instanceKey, type Approval, type ApprovalState, type Attempt, type AuditRecord, type CardRecord, type InstanceRef, type LockHolder, type Watch } from '../core';
+import type { AttemptResolution, AuditQuery, BeginAttemptResult, LockResult, RateSlot, SmnClaim, Store, VoteResult } from './types';
 
 /**
  * The embedded store: one SQLite file in WAL mode. Statements are prepared once; check-then-act
@@ -156,7 +156,7 @@ export function openSqliteStore(file: string): Store {
   });
 
   const beginAttempt = db.transaction((a: Attempt, now: number, lockTtlMs: number): BeginAttemptResult => {
-    const k = lockKey(a);
+    const k = instanceKey(a);
     const lock = s.lockRow.get(k) as { token: string; user_id: string; operation: string; acquired_at: number; expires_at: number } | undefined;
     if (!lock || lock.token !== a.lockToken || lock.expires_at <= now) {
       const holder = lock && lock.expires_at > now ? { userId: lock.user_id, operation: lock.operation, acquiredAt: lock.acquired_at } : undefined;
@@ -213,9 +213,9 @@ export function openSqliteStore(file: string): Store {
       return (db.prepare(sql).all(...args, q.limit ?? 1_000_000) as AuditRow[]).map(rowToAudit);
     },
 
-    async acquireLock(key: InstanceKey, holder: LockHolder, ttlMs: number): Promise<LockResult> {
+    async acquireLock(key: InstanceRef, holder: LockHolder, ttlMs: number): Promise<LockResult> {
       const token = randomUUID();
-      const k = lockKey(key);
+      const k = instanceKey(key);
       const row = s.takeLock.get(k, token, holder.userId, holder.operation, holder.acquiredAt, holder.acquiredAt + ttlMs) as { token: string } | undefined;
       if (row?.token === token) return { acquired: true, token };
       const h = s.lockHolder.get(k) as { user_id: string; operation: string; acquired_at: number } | undefined;
@@ -223,7 +223,7 @@ export function openSqliteStore(file: string): Store {
     },
 
     async releaseLock(key, token) {
-      s.releaseLock.run(lockKey(key), token);
+      s.releaseLock.run(instanceKey(key), token);
     },
 
     async saveWatch(w: Watch) {
