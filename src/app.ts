@@ -1,7 +1,7 @@
 import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import { DEFAULT_SLACK_API_URL } from './config';
 import type { Deps } from './deps';
-import { alertRoute } from './http/alerts';
+import { alertRoute } from './alerts/route';
 import { smnRoute } from './smn/route';
 import { healthRoutes } from './http/health';
 import { sendJson } from './http/json';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { SLACK_CHANNEL_ID_PATTERN } from './domain/slackIds';
+import { SLACK_CHANNEL_ID_PATTERN } from './core';
+import { LOG_LEVELS, type LogLevel } from './log';
 import { regionEndpoints, SECMASTER_REGIONS } from './secmaster/regions';
 import { smnHostForRegion } from './smn/defaultHost';
 import { TOPIC_URN_PATTERN } from './smn/message';
@@ -70,8 +71,6 @@ export interface Config {
   secrets: string[];
 }
 
-export type LogLevel = 'error' | 'warn' | 'info' | 'http' | 'verbose' | 'debug' | 'silly';
-
 /** What `main.ts` should start. */
 export type StartPlan = { kind: 'bot'; config: Config } | { kind: 'sandbox'; port: number; logLevel: LogLevel };
 
@@ -125,8 +124,6 @@ export function secretsFromEnv(env: Env): string[] {
   if (env.DATABASE_URL) values.push(...databasePasswords(env.DATABASE_URL.trim()));
   return values;
 }
-
-const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
 
 type Env = Record<string, string | undefined>;
 

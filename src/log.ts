@@ -1,6 +1,5 @@
 import { Writable } from 'node:stream';
 import winston from 'winston';
-import type { LogLevel } from './config';
 
 /**
  * One JSON object per line on stdout, with every secret redacted wherever it appears: values the
@@ -106,6 +105,10 @@ export function createRedactor(secrets: readonly string[]): Redactor {
   };
   return redactor;
 }
+
+/** winston's npm levels, most severe first: what `LOG_LEVEL` may name. */
+export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface LoggerOptions {
   level: LogLevel;

@@ -22,7 +22,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
 
   const plan = planStart(env);
   if (plan.kind === 'sandbox') {
-    const { startSandbox } = await import('./sandbox/start');
+    const { startSandbox } = await import('./sandboxBot');
     const sandbox = await startSandbox({ port: plan.port, logLevel: plan.logLevel });
     process.on('unhandledRejection', (err) => sandbox.logger.error('unhandled rejection', { err }));
     onTermination(() => sandbox.stop(), sandbox.logger);

@@ -1,5 +1,5 @@
 import { REDACTED, createLineCollector, createLogger, createRedactor, type Logger } from '../src/log';
-import type { LogLevel } from '../src/config';
+import type { LogLevel } from '../src/log';
 
 const BOT_TOKEN = 'xoxb-1111-2222-configuredBotToken';
 const SK = 'configured-secret-key-0001';

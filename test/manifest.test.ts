@@ -9,6 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { parsePlaybookCommand } from '../src/domain/command';
+import { describeUsageProblem } from '../src/slack/blocks/usage';
 import type { ListenerDeps } from '../src/slack/listeners/context';
 import { ACTION_IDS, BOT_EVENTS, SLACK_EVENTS_PATH, SLASH_COMMAND } from '../src/slack/ids';
 import { registerListeners } from '../src/slack/register';
@@ -76,7 +77,7 @@ describe('manifest.yml: command and URLs match the code', () => {
     expect(named.sort()).toEqual(SUBCOMMANDS);
     for (const sub of named) {
       const parsed = parsePlaybookCommand(sub);
-      expect(parsed.kind === 'usage' ? parsed.problem : '').not.toMatch(/unknown subcommand/);
+      expect(parsed.kind === 'usage' ? describeUsageProblem(parsed.problem) : '').not.toMatch(/unknown subcommand/);
     }
   });
 

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { isInstanceId } from '../domain/command';
-import { SLACK_CHANNEL_ID_HINT, SLACK_CHANNEL_ID_PATTERN } from '../domain/slackIds';
+import { isInstanceId, SLACK_CHANNEL_ID_HINT, SLACK_CHANNEL_ID_PATTERN } from '../core';
 
 /**
  * The fields an alert carries, checked the same way wherever it comes from: the `POST /alerts` body

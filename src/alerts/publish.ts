@@ -1,4 +1,4 @@
-import { canonicalInstanceId } from '../domain/command';
+import { canonicalInstanceId } from '../core';
 import { asSecMasterError, type SecMasterError } from '../secmaster/errors';
 import type { SecMasterClient } from '../secmaster/client';
 import { renderPlainAlertCard } from '../slack/blocks/plainAlertCard';

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditTrail } from '../audit/trail';
-import type { OperationOutcome, Target } from '../domain/outcome';
+import { instanceRef, isKnownStatus, OPERATIONS, type Approval, type ApprovalVoidReason, type AuditEventName, type AuditOutcome, type Attempt, type DenyReason, type InstanceRef, type Operation } from '../core';
+import type { OperationOutcome } from '../domain/outcome';
 import { auditEntryFor } from '../operations/auditEntry';
 import type { ApprovalRequester, OperationsService } from '../operations/service';
-import { evaluate, isApprover, type Decision, type GroupMembership, type SlackIdentity } from '../policy/evaluate';
+import { evaluate, isApprover, type GroupMembership, type SlackIdentity } from '../policy/evaluate';
 import type { Policy } from '../policy/load';
-import type { Operation } from '../secmaster/schemas';
-import type { Approval, Attempt, Store } from '../store/types';
+import type { Store } from '../store/types';
 
 /**
  * The two-person rule. An approval is bound to what it approves (instance, operation, requester,
@@ -28,7 +28,7 @@ export type DecideResult =
    * The count was reached but the approval no longer holds: the instance's status no longer allows
    * the operation, or the policy in force no longer grants it (requester, approvers or rule).
    */
-  | { kind: 'void'; approval: Approval; why: { kind: 'status'; status: string } | { kind: 'revoked'; detail: string } }
+  | { kind: 'void'; approval: Approval; why: ApprovalVoidReason }
   | { kind: 'executed'; approval: Approval; outcome: OperationOutcome }
   | { kind: 'failed'; approval: Approval; outcome: OperationOutcome };
 
@@ -63,7 +63,7 @@ export interface ApprovalServiceDeps {
 const INTERRUPTED_AFTER_MS = 2 * 60_000;
 
 /** Why the requester is no longer granted the operation, in words for the card and the audit. */
-const DENIAL_TEXT: Record<Extract<Decision, { effect: 'deny' }>['reason'], string> = {
+const DENIAL_TEXT: Record<DenyReason, string> = {
   foreign_team: 'their Slack team is not the one the policy names',
   foreign_user: 'they belong to another organisation and the policy does not name them',
   workspace_not_allowed: 'no rule covers this SecMaster workspace for them any more',
@@ -75,7 +75,7 @@ const DENIAL_TEXT: Record<Extract<Decision, { effect: 'deny' }>['reason'], strin
 export function createApprovalService(deps: ApprovalServiceDeps): ApprovalService {
   const now = deps.now ?? Date.now;
 
-  const record = (event: 'approval_asked' | 'approved' | 'rejected' | 'expired' | 'void' | 'denied', a: Approval, user: string, outcome: string, detail?: string) =>
+  const record = (event: Extract<AuditEventName, 'approval_asked' | 'approved' | 'rejected' | 'expired' | 'void' | 'denied'>, a: Approval, user: string, outcome: AuditOutcome, detail?: string) =>
     deps.audit.record({
       event,
       operation: a.operation,
@@ -106,7 +106,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
       workspaceId: a.workspaceId,
       defaultWorkspaceId: deps.defaultWorkspaceId,
     });
-    if (decision.effect === 'deny') return `the requester may no longer ${a.operation.toLowerCase()} here (${DENIAL_TEXT[decision.reason]})`;
+    if (decision.effect === 'deny') return `the requester may no longer ${OPERATIONS[a.operation].verb} here (${DENIAL_TEXT[decision.reason]})`;
     if (decision.effect === 'allow') return undefined;
     const rule = decision.approval;
     let counting = 0;
@@ -130,23 +130,24 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
       context: { kind: 'status', requester: a.requester, operation: a.operation, reason: a.reason, approvers: a.votes.map((v) => v.userId) },
     };
     const { outcome, settled } = await deps.ops.runApproved(a, card);
-    const target: Target = { workspaceId: a.workspaceId, instanceId: a.instanceId };
     if (outcome.code === 'invalid_status') {
-      await deps.store.transitionApproval(a.id, 'approved', 'void', { detail: `instance is ${outcome.instance.status}` });
-      await record('void', a, a.decidedBy ?? a.requester, outcome.instance.status, `${a.operation} needs another status; the instance is ${outcome.instance.status}`);
+      const status = outcome.instance.status;
+      await deps.store.transitionApproval(a.id, 'approved', 'void', { detail: `instance is ${status}` });
+      // The audit outcome is the status that made it void; one SecMaster does not document is not in the closed list, and the detail names it.
+      await record('void', a, a.decidedBy ?? a.requester, isKnownStatus(status) ? status : 'invalid_status', `${a.operation} needs another status; the instance is ${status}`);
       return { kind: 'void', approval: (await deps.store.getApproval(a.id)) ?? a, why: { kind: 'status', status: outcome.instance.status } };
     }
     const ok = outcome.code === 'done' || outcome.code === 'done_unconfirmed';
     // A sent operation was audited and its approval settled with its attempt, in one transaction.
     if (!settled) {
       await deps.store.transitionApproval(a.id, 'approved', ok ? 'executed' : 'failed', { detail: outcome.code });
-      await deps.audit.record(auditEntryFor('executed', { userId: a.decidedBy ?? a.requester, channelId: a.channel }, target, a.operation, outcome, a.id));
+      await deps.audit.record(auditEntryFor('executed', { userId: a.decidedBy ?? a.requester, channelId: a.channel }, a, a.operation, outcome, a.id));
     }
     return { kind: ok ? 'executed' : 'failed', approval: (await deps.store.getApproval(a.id)) ?? a, outcome };
   }
 
   return {
-    async findPending(target: Target, operation: Operation) {
+    async findPending(target: InstanceRef, operation: Operation) {
       const pending = await deps.store.listApprovals({ states: ['pending'], instanceId: target.instanceId, limit: 20 });
       const t = now();
       return pending.find((a) => a.workspaceId === target.workspaceId && a.operation === operation && a.expiresAt > t);
@@ -157,8 +158,7 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
       const approval: Approval = {
         id: `apr_${randomBytes(12).toString('base64url')}`,
         teamId: request.principal.teamId,
-        workspaceId: request.target.workspaceId,
-        instanceId: request.target.instanceId,
+        ...instanceRef(request.target),
         instanceName: instance.name,
         instanceStatus: instance.status,
         operation: request.operation,

@@ -1,5 +1,6 @@
 import type { Logger } from '../log';
-import type { AuditRecord, Store } from '../store/types';
+import type { AuditRecord } from '../core';
+import type { Store } from '../store/types';
 
 /**
  * Every decision, stored and written as one audit line:

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { parseDuration } from '../policy/duration';
 import { openStore } from '../store';
-import type { AuditRecord } from '../store/types';
+import type { AuditRecord } from '../core';
 import { DEFAULT_DATABASE_URL } from '../config';
 
 /**

@@ -1,15 +1,25 @@
-import type { Operation } from '../secmaster/schemas';
+import { canonicalInstanceId, INSTANCE_STATUSES, isInstanceId, operationNamed, PERMISSIONS, type Operation, type Permission } from '../core';
 
 /**
  * The `/playbook` grammar, parsed once into a typed record. Anything that does not parse becomes a
- * `usage` command carrying what was wrong, so no SecMaster call can follow from a typo.
+ * `usage` command carrying what was wrong (worded for the person by `slack/blocks/usage.ts`), so no
+ * SecMaster call can follow from a typo.
  */
 
-export const INSTANCE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const MAX_REASON_LENGTH = 500;
+/** Longest piece of a mistyped word kept to quote back: an unknown subcommand, a bad ID. */
+const QUOTED_SUBCOMMAND_LENGTH = 40;
+const QUOTED_ID_LENGTH = 80;
 
-/** What a person may ask to do; VIEW guards `status`, `list` and `log`. */
-export type Permission = Operation | 'VIEW';
+/** What was wrong with a command, with the pieces of it to quote back. */
+export type UsageProblem =
+  | { kind: 'unknown_subcommand'; word: string }
+  | { kind: 'needs_instance_id'; subcommand: string }
+  | { kind: 'not_an_instance_id'; word: string }
+  | { kind: 'reason_too_long'; length: number; max: number }
+  | { kind: 'one_instance_id'; subcommand: string; words: number }
+  | { kind: 'list_arguments'; word: string }
+  | { kind: 'can_arguments' };
 
 export type PlaybookCommand =
   | { kind: 'operate'; operation: Operation; instanceId: string; reason?: string }
@@ -18,25 +28,7 @@ export type PlaybookCommand =
   | { kind: 'log'; instanceId: string }
   | { kind: 'can'; permission: Permission }
   | { kind: 'help' }
-  | { kind: 'usage'; problem: string };
-
-export const LIST_STATUSES = ['RUNNING', 'FINISHED', 'FAILED', 'RETRYING', 'TERMINATING', 'TERMINATED'] as const;
-
-export function isInstanceId(s: string): boolean {
-  return INSTANCE_ID_PATTERN.test(s);
-}
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * An instance ID as the bot compares, locks and sends it. SecMaster's IDs are UUIDs, and a UUID
- * names the same thing in either case (RFC 9562: "compared in a case-insensitive manner"), so
- * `ABC…` and `abc…` must not be two instances with two locks: UUIDs are lower-cased, anything else
- * is kept exactly as it came.
- */
-export function canonicalInstanceId(id: string): string {
-  return UUID_PATTERN.test(id) ? id.toLowerCase() : id;
-}
+  | { kind: 'usage'; problem: UsageProblem };
 
 export function parsePlaybookCommand(raw: string): PlaybookCommand {
   const text = (raw ?? '').trim();
@@ -45,27 +37,27 @@ export function parsePlaybookCommand(raw: string): PlaybookCommand {
   const sub = first.toLowerCase();
   const arg = rest[0];
 
+  const operation = operationNamed(sub);
+  if (operation) {
+    const id = checkId(sub, arg);
+    if (typeof id !== 'string') return id;
+    // The reason keeps the person's own spacing after the ID, minus the edges.
+    // `arg` is the ID as typed (`id` may be lower-cased).
+    const reason = text.slice(text.indexOf(arg!, first.length) + arg!.length).trim();
+    if (reason.length > MAX_REASON_LENGTH) return usage({ kind: 'reason_too_long', length: reason.length, max: MAX_REASON_LENGTH });
+    return { kind: 'operate', operation, instanceId: id, ...(reason ? { reason } : {}) };
+  }
+
   switch (sub) {
     case 'help':
     case '-h':
     case '--help':
       return { kind: 'help' };
-    case 'retry':
-    case 'terminate': {
-      const operation: Operation = sub === 'retry' ? 'RETRY' : 'TERMINATE';
-      const id = checkId(sub, arg);
-      if (typeof id !== 'string') return id;
-      // The reason keeps the person's own spacing after the ID, minus the edges.
-      // `arg` is the ID as typed (`id` may be lower-cased).
-      const reason = text.slice(text.indexOf(arg!, first.length) + arg!.length).trim();
-      if (reason.length > MAX_REASON_LENGTH) return usage(`the reason is ${reason.length} characters long; keep it under ${MAX_REASON_LENGTH}`);
-      return { kind: 'operate', operation, instanceId: id, ...(reason ? { reason } : {}) };
-    }
     case 'status':
     case 'log': {
       const id = checkId(sub, arg);
       if (typeof id !== 'string') return id;
-      if (rest.length > 1) return usage(`\`${sub}\` takes one instance ID, got ${rest.length} words`);
+      if (rest.length > 1) return usage({ kind: 'one_instance_id', subcommand: sub, words: rest.length });
       return { kind: sub, instanceId: id };
     }
     case 'list': {
@@ -73,27 +65,27 @@ export function parsePlaybookCommand(raw: string): PlaybookCommand {
       let page = 1;
       for (const word of rest) {
         if (/^\d{1,4}$/.test(word) && Number(word) >= 1) page = Number(word);
-        else if ((LIST_STATUSES as readonly string[]).includes(word.toUpperCase()) && status === undefined) status = word.toUpperCase();
-        else return usage(`\`list\` takes an optional status (${LIST_STATUSES.join(', ')}) and page number, not "${word}"`);
+        else if ((INSTANCE_STATUSES as readonly string[]).includes(word.toUpperCase()) && status === undefined) status = word.toUpperCase();
+        else return usage({ kind: 'list_arguments', word });
       }
       return { kind: 'list', ...(status ? { status } : {}), page };
     }
     case 'can': {
-      const p = arg?.toUpperCase();
-      if (rest.length !== 1 || (p !== 'RETRY' && p !== 'TERMINATE' && p !== 'VIEW')) return usage('`can` takes one of: retry, terminate, view');
+      const p = PERMISSIONS.find((permission) => permission === arg?.toUpperCase());
+      if (rest.length !== 1 || !p) return usage({ kind: 'can_arguments' });
       return { kind: 'can', permission: p };
     }
     default:
-      return usage(`unknown subcommand "${first.slice(0, 40)}"`);
+      return usage({ kind: 'unknown_subcommand', word: first.slice(0, QUOTED_SUBCOMMAND_LENGTH) });
   }
 }
 
 function checkId(sub: string, arg: string | undefined): string | PlaybookCommand {
-  if (arg === undefined) return usage(`\`${sub}\` needs an instance ID`);
-  if (!isInstanceId(arg)) return usage(`"${arg.slice(0, 80)}" is not an instance ID (1–64 letters, digits, - or _)`);
+  if (arg === undefined) return usage({ kind: 'needs_instance_id', subcommand: sub });
+  if (!isInstanceId(arg)) return usage({ kind: 'not_an_instance_id', word: arg.slice(0, QUOTED_ID_LENGTH) });
   return canonicalInstanceId(arg);
 }
 
-function usage(problem: string): PlaybookCommand {
+function usage(problem: UsageProblem): PlaybookCommand {
   return { kind: 'usage', problem };
 }

@@ -1,41 +1,14 @@
+import type { Approval, Instance, InstanceRef, LockHolder, Operation, Permission } from '../core';
 import type { Decision } from '../policy/evaluate';
-import { canonicalInstanceId } from './command';
 import type { SecMasterError } from '../secmaster/errors';
-import type { Instance, Operation } from '../secmaster/schemas';
-import type { Approval, LockHolder } from '../store/types';
 
 /**
- * Every way a request for an operation can end. Each outcome has a reason code from this closed
- * list, which is what the audit trail records and what metrics count.
+ * Every way a request for an operation can end, with what the person is shown and the audit row
+ * records. Its reason codes are core's closed list (`core/outcome.ts`); the union itself stays here
+ * because two of its cases carry what only the adapters define: the policy `Decision` (with the rule
+ * that decided, typed by the policy file's schema) and the `SecMasterError` (status, service code,
+ * request ID, and whether the call may have run), which the replies quote.
  */
-export const OUTCOME_CODES = [
-  'done',
-  'done_unconfirmed',
-  'not_applied',
-  'outcome_unknown',
-  'failed',
-  'denied',
-  'invalid_status',
-  'not_found',
-  'in_progress',
-  'rate_limited',
-  'unavailable',
-  'approval_requested',
-  'approval_pending',
-  'not_sent',
-] as const;
-export type OutcomeCode = (typeof OUTCOME_CODES)[number];
-
-export interface Target {
-  workspaceId: string;
-  instanceId: string;
-}
-
-/** Whether two targets are the same instance (UUIDs compared in lower case, see {@link canonicalInstanceId}). */
-export function sameTarget(a: Target, b: Target): boolean {
-  return a.workspaceId === b.workspaceId && canonicalInstanceId(a.instanceId) === canonicalInstanceId(b.instanceId);
-}
-
 export type OperationOutcome =
   /** SecMaster accepted the operation. */
   | { code: 'done'; operation: Operation; instance: Instance; requestId?: string }
@@ -47,9 +20,9 @@ export type OperationOutcome =
   | { code: 'outcome_unknown'; operation: Operation; error: SecMasterError }
   /** SecMaster refused the operation (4xx) or the answer could not be checked. */
   | { code: 'failed'; operation: Operation; instance?: Instance; error: SecMasterError }
-  | { code: 'denied'; operation: Operation | 'VIEW'; decision: Extract<Decision, { effect: 'deny' }> }
+  | { code: 'denied'; operation: Permission; decision: Extract<Decision, { effect: 'deny' }> }
   | { code: 'invalid_status'; operation: Operation; instance: Instance; requestId?: string }
-  | { code: 'not_found'; operation: Operation; target: Target; error: SecMasterError }
+  | { code: 'not_found'; operation: Operation; target: InstanceRef; error: SecMasterError }
   | { code: 'in_progress'; operation: Operation; holder: LockHolder }
   | { code: 'rate_limited'; operation: Operation; retryInS: number; limit: number }
   | { code: 'unavailable'; operation: Operation; error: SecMasterError }

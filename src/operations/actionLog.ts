@@ -1,5 +1,6 @@
+import type { InstanceRef } from '../core';
 import type { Logger } from '../log';
-import { AUDIT_LOG_PAGE_LIMIT, type InstanceRef, type SecMasterClient } from '../secmaster/client';
+import { AUDIT_LOG_PAGE_LIMIT, type SecMasterClient } from '../secmaster/client';
 import { asSecMasterError, type SecMasterError } from '../secmaster/errors';
 import type { AuditLog, Topology } from '../secmaster/schemas';
 

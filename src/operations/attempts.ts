@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditTrail } from '../audit/trail';
-import type { OperationOutcome, Target } from '../domain/outcome';
-import type { Instance, Operation } from '../secmaster/schemas';
-import type { Attempt, Store } from '../store/types';
+import { instanceRef, type Attempt, type Instance, type InstanceRef, type Operation } from '../core';
+import type { OperationOutcome } from '../domain/outcome';
+import type { Store } from '../store/types';
 import { createInFlight, type InFlight } from '../util/inflight';
 import { auditEntryFor } from './auditEntry';
 
@@ -21,7 +21,7 @@ export const ATTEMPT_LEASE_MS = 10_000;
 
 export interface AttemptLedger {
   /** The fence and the trace, or the outcome to give when nothing may be sent. */
-  open(input: { target: Target; operation: Operation; before: Instance; context: AttemptContext; lockToken: string }): Promise<{ ok: true; attempt: Attempt; done: () => void } | { ok: false; outcome: OperationOutcome }>;
+  open(input: { target: InstanceRef; operation: Operation; before: Instance; context: AttemptContext; lockToken: string }): Promise<{ ok: true; attempt: Attempt; done: () => void } | { ok: false; outcome: OperationOutcome }>;
   /** Audits the outcome and closes the attempt, once: false when another caller already did. */
   settle(attempt: Attempt, outcome: OperationOutcome, note?: string): Promise<boolean>;
   /** Calls already sent and not yet settled (shutdown waits for them). */
@@ -54,8 +54,7 @@ export function createAttemptLedger(deps: {
       const t = deps.now();
       const attempt: Attempt = {
         id: `att_${randomUUID()}`,
-        workspaceId: target.workspaceId,
-        instanceId: target.instanceId,
+        ...instanceRef(target),
         operation,
         ...context,
         before: { status: before.status, ...(before.start_time ? { startTime: before.start_time } : {}), ...(before.name ? { name: before.name } : {}) },
@@ -85,8 +84,7 @@ export function createAttemptLedger(deps: {
     },
 
     settle(attempt, outcome, note) {
-      const target = { workspaceId: attempt.workspaceId, instanceId: attempt.instanceId };
-      const entry = auditEntryFor(attempt.approvalId ? 'executed' : 'operation', { userId: attempt.actor, channelId: attempt.channel }, target, attempt.operation, outcome, attempt.approvalId);
+      const entry = auditEntryFor(attempt.approvalId ? 'executed' : 'operation', { userId: attempt.actor, channelId: attempt.channel }, attempt, attempt.operation, outcome, attempt.approvalId);
       const ok = outcome.code === 'done' || outcome.code === 'done_unconfirmed';
       return deps.audit.recordWith(note ? { ...entry, detail: entry.detail ? `${note}: ${entry.detail}` : note } : entry, (record) =>
         deps.store.resolveAttempt(attempt.id, {

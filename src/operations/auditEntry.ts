@@ -1,11 +1,11 @@
-import type { OperationOutcome, Target } from '../domain/outcome';
-import type { AuditRecord } from '../store/types';
+import type { AuditRecord, InstanceRef } from '../core';
+import type { OperationOutcome } from '../domain/outcome';
 
 /** The audit row of an operation outcome: the outcome's reason code, its request ID and why. */
 export function auditEntryFor(
   event: 'operation' | 'executed' | 'denied',
   who: { userId: string; channelId?: string },
-  target: Target,
+  target: InstanceRef,
   operation: string,
   outcome: OperationOutcome,
   approvalId?: string,

@@ -1,11 +1,10 @@
-import type { Logger } from '../log';
+import { instanceRef, OPERATIONS, type Attempt, type Instance } from '../core';
 import type { OperationOutcome } from '../domain/outcome';
+import type { Logger } from '../log';
 import type { SecMasterClient } from '../secmaster/client';
 import { asSecMasterError, SecMasterError } from '../secmaster/errors';
-import type { Instance } from '../secmaster/schemas';
-import type { Attempt, Store } from '../store/types';
+import type { Store } from '../store/types';
 import type { AttemptLedger } from './attempts';
-import { verifyEffect } from './verifyEffect';
 
 /**
  * Resolves the attempts a stopped process left open: at start-up and then every few seconds, any
@@ -48,7 +47,7 @@ export function createAttemptRecovery(deps: {
   let started = false;
 
   async function resolve(a: Attempt): Promise<boolean> {
-    const target = { workspaceId: a.workspaceId, instanceId: a.instanceId };
+    const target = instanceRef(a);
     let after: Instance | undefined;
     let readError: SecMasterError | undefined;
     try {
@@ -64,10 +63,9 @@ export function createAttemptRecovery(deps: {
       message: after ? 'the bot stopped while the call was under way, so its answer was lost' : `the bot stopped while the call was under way, and the instance could not be read (${readError?.message ?? 'no answer'})`,
       requestId: readError?.requestId,
     });
-    const before = { id: a.instanceId, status: a.before.status, start_time: a.before.startTime, name: a.before.name };
     const outcome: OperationOutcome = !after
       ? { code: 'outcome_unknown', operation: a.operation, error: lost }
-      : verifyEffect(a.operation, before, after)
+      : OPERATIONS[a.operation].tookEffect({ start_time: a.before.startTime }, after)
         ? { code: 'done_unconfirmed', operation: a.operation, instance: after, error: lost }
         : { code: 'not_applied', operation: a.operation, instance: after, error: lost };
     if (!(await deps.ledger.settle(a, outcome, `resolved after the bot stopped during the call (attempt ${a.id})`))) return false;

@@ -1,15 +1,13 @@
 import type { AuditTrail } from '../audit/trail';
-import type { Permission } from '../domain/command';
-import type { OperationOutcome, Target } from '../domain/outcome';
+import { instanceRef, OPERATIONS, statusAllows, type Approval, type Attempt, type Instance, type InstanceRef, type Operation, type Permission } from '../core';
+import type { OperationOutcome } from '../domain/outcome';
 import { evaluate, type Decision, type GroupMembership, type Principal } from '../policy/evaluate';
 import type { Policy } from '../policy/load';
 import type { SecMasterClient } from '../secmaster/client';
 import { asSecMasterError } from '../secmaster/errors';
-import { statusAllows, type Instance, type Operation } from '../secmaster/schemas';
-import type { Approval, Attempt, Store } from '../store/types';
+import type { Store } from '../store/types';
 import { createAttemptLedger, type AttemptContext, type AttemptLedger } from './attempts';
 import { auditEntryFor } from './auditEntry';
-import { verifyEffect } from './verifyEffect';
 
 /** The per-person operation limit (OPERATIONS_PER_USER_PER_MINUTE) counts over this sliding window. */
 const RATE_WINDOW_MS = 60_000;
@@ -27,7 +25,7 @@ export const LOCK_TTL_MS = 60_000;
 export interface OperationRequest {
   principal: Principal;
   operation: Operation;
-  target: Target;
+  target: InstanceRef;
   reason?: string;
   /** Where the status card goes and what it shows: kept with the attempt, for whoever resolves it. */
   card?: Attempt['card'];
@@ -35,7 +33,7 @@ export interface OperationRequest {
 
 /** Creates approval requests; the approvals module implements it. */
 export interface ApprovalRequester {
-  findPending(target: Target, operation: Operation): Promise<Approval | undefined>;
+  findPending(target: InstanceRef, operation: Operation): Promise<Approval | undefined>;
   ask(input: { request: OperationRequest; decision: Extract<Decision, { effect: 'approval' }>; instance: Instance }): Promise<Approval>;
 }
 
@@ -75,12 +73,12 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
   const lockTtlMs = deps.lockTtlMs ?? LOCK_TTL_MS;
   const attempts = createAttemptLedger({ store: deps.store, audit: deps.audit, owner: deps.owner ?? `replica-${process.pid}`, lockTtlMs, now });
 
-  async function audit(event: 'operation' | 'denied', who: { userId: string; channelId?: string }, target: Target, operation: string, outcome: OperationOutcome) {
+  async function audit(event: 'operation' | 'denied', who: { userId: string; channelId?: string }, target: InstanceRef, operation: string, outcome: OperationOutcome) {
     await deps.audit.record(auditEntryFor(event, who, target, operation, outcome));
   }
 
   /** Reads the instance; a failure becomes the outcome to show. */
-  async function read(target: Target, operation: Operation): Promise<{ ok: true; instance: Instance; requestId?: string } | { ok: false; outcome: OperationOutcome }> {
+  async function read(target: InstanceRef, operation: Operation): Promise<{ ok: true; instance: Instance; requestId?: string } | { ok: false; outcome: OperationOutcome }> {
     try {
       const answer = await deps.secmaster.getInstance(target);
       return { ok: true, instance: answer.data, requestId: answer.requestId };
@@ -91,7 +89,7 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
   }
 
   /** Reads the instance and refuses, saying the status, an operation that status cannot take. */
-  async function readOperable(target: Target, operation: Operation): ReturnType<typeof read> {
+  async function readOperable(target: InstanceRef, operation: Operation): ReturnType<typeof read> {
     const current = await read(target, operation);
     if (current.ok && !statusAllows(current.instance.status, operation)) {
       return { ok: false, outcome: { code: 'invalid_status', operation, instance: current.instance, requestId: current.requestId } };
@@ -101,7 +99,7 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
 
   /** Runs `fn` holding the instance's lock in the store; a held lock answers who holds it. */
   async function underInstanceLock<R extends { outcome: OperationOutcome }>(
-    target: Target,
+    target: InstanceRef,
     userId: string,
     operation: Operation,
     fn: (lockToken: string) => Promise<R>,
@@ -120,7 +118,7 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
    * requests that get past the lock, so a burst of double-clicks costs a person one operation.
    * `settled`: the POST was sent and its attempt's resolution has audited it.
    */
-  function execute(operation: Operation, target: Target, context: AttemptContext, limitFor?: Principal): Promise<{ outcome: OperationOutcome; settled: boolean }> {
+  function execute(operation: Operation, target: InstanceRef, context: AttemptContext, limitFor?: Principal): Promise<{ outcome: OperationOutcome; settled: boolean }> {
     return underInstanceLock(target, context.requester, operation, async (lockToken) => {
       const limited = limitFor ? await rateLimited(limitFor, operation) : undefined;
       if (limited) return { outcome: limited, settled: false };
@@ -138,14 +136,14 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
     });
   }
 
-  async function operate(operation: Operation, target: Target, before: Instance): Promise<OperationOutcome> {
+  async function operate(operation: Operation, target: InstanceRef, before: Instance): Promise<OperationOutcome> {
     try {
       const answer = await deps.secmaster.operateInstance(target, operation);
       let instance = answer.data;
       if (!instance) {
         // The call succeeded but its answer was not an instance: read it for the card.
         const after = await read(target, operation);
-        instance = after.ok ? after.instance : { ...before, status: operation === 'RETRY' ? 'RETRYING' : 'TERMINATING' };
+        instance = after.ok ? after.instance : { ...before, status: OPERATIONS[operation].inProgress };
       }
       return { code: 'done', operation, instance, requestId: answer.requestId };
     } catch (err) {
@@ -154,7 +152,7 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
       // Never repeat the POST: read the instance to learn what actually happened.
       const after = await read(target, operation);
       if (!after.ok) return { code: 'outcome_unknown', operation, error };
-      return verifyEffect(operation, before, after.instance)
+      return OPERATIONS[operation].tookEffect(before, after.instance)
         ? { code: 'done_unconfirmed', operation, instance: after.instance, error, requestId: error.requestId }
         : { code: 'not_applied', operation, instance: after.instance, error };
     }
@@ -214,7 +212,7 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
 
     runApproved(approval, card) {
       const context: AttemptContext = { requester: approval.requester, actor: approval.decidedBy ?? approval.requester, channel: approval.channel, approvalId: approval.id, card };
-      return execute(approval.operation, { workspaceId: approval.workspaceId, instanceId: approval.instanceId }, context);
+      return execute(approval.operation, instanceRef(approval), context);
     },
 
     attempts,

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { instanceKey, instanceRef, isFinalStatus, type Instance, type Watch } from '../core';
 import type { Logger } from '../log';
 import type { SecMasterClient } from '../secmaster/client';
 import { SecMasterError } from '../secmaster/errors';
-import { isFinalStatus, type Instance } from '../secmaster/schemas';
-import { lockKey } from '../store/rows';
-import type { Watch, WatchStore } from '../store/types';
+import type { WatchStore } from '../store/types';
 import { createTokenBucket, type TokenBucket } from '../util/rateGate';
 
 /**
@@ -113,7 +112,7 @@ export function createWatcher(opts: WatcherOptions): Watcher {
     // Several cards may follow one instance: read it once for all of them.
     const groups = new Map<string, Watch[]>();
     for (const w of watches) {
-      const key = lockKey(w);
+      const key = instanceKey(w);
       groups.set(key, [...(groups.get(key) ?? []), w]);
     }
     const queue = [...groups.values()];
@@ -130,7 +129,7 @@ export function createWatcher(opts: WatcherOptions): Watcher {
     let instance: Instance | undefined;
     let error: SecMasterError | undefined;
     try {
-      instance = (await opts.secmaster.getInstance({ workspaceId: first.workspaceId, instanceId: first.instanceId })).data;
+      instance = (await opts.secmaster.getInstance(instanceRef(first))).data;
     } catch (err) {
       error = err instanceof SecMasterError ? err : undefined;
       if (!error) opts.logger.error('unexpected error reading a watched instance', { err });

@@ -1,4 +1,4 @@
-import type { Permission } from '../domain/command';
+import type { DenyReason, Permission } from '../core';
 import type { Policy } from './load';
 import type { ApprovalRequirement, PolicyRule } from './schema';
 
@@ -52,8 +52,6 @@ export interface RuleRef {
   index: number;
   rule: PolicyRule;
 }
-
-export type DenyReason = 'foreign_team' | 'foreign_user' | 'no_rule' | 'not_in_role' | 'channel_not_allowed' | 'workspace_not_allowed';
 
 export type Decision =
   | { effect: 'allow'; rule: RuleRef; roles: string[] }

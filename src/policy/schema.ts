@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from './duration';
-import { SLACK_CHANNEL_ID_HINT, SLACK_CHANNEL_ID_PATTERN, SLACK_USER_ID_PATTERN, SLACK_USERGROUP_ID_PATTERN } from '../domain/slackIds';
+import { PERMISSIONS, SLACK_CHANNEL_ID_HINT, SLACK_CHANNEL_ID_PATTERN, SLACK_USER_ID_PATTERN, SLACK_USERGROUP_ID_PATTERN } from '../core';
 
 /**
  * The policy file (`shared/spec/interface.md` section 5) as a strict zod schema: an unknown key, an
@@ -12,7 +12,7 @@ const usergroupId = z.string().regex(SLACK_USERGROUP_ID_PATTERN, 'must be a Slac
 const channelId = z.string().regex(SLACK_CHANNEL_ID_PATTERN, SLACK_CHANNEL_ID_HINT);
 // The same rule as SECMASTER_WORKSPACE_ID (config.ts) and a button's workspace_id.
 const workspaceId = z.string({ error: 'must be a SecMaster workspace ID' }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a SecMaster workspace ID (1–64 letters, digits, - and _)');
-const operation = z.enum(['VIEW', 'RETRY', 'TERMINATE'], { error: 'must be VIEW, RETRY or TERMINATE' });
+const operation = z.enum(PERMISSIONS, { error: 'must be VIEW, RETRY or TERMINATE' });
 const duration = z
   .string({ error: 'must be a duration like "30m" (s, m or h)' })
   .regex(DURATION_PATTERN, 'must be a duration like "30m" (s, m or h)')

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Instance, InstanceRef, Operation } from '../core';
 import type { Authenticator } from './auth/types';
 import { SecMasterError } from './errors';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
@@ -8,9 +9,7 @@ import {
   instanceSchema,
   topologySchema,
   type AuditLog,
-  type Instance,
   type InstanceList,
-  type Operation,
   type Topology,
 } from './schemas';
 import { errorFromResponse, isAuthRejection, sendWithRetry } from './send';
@@ -18,12 +17,6 @@ import { withoutSentCredentials } from './scrub';
 import type { HttpRequest, Transport } from './transport';
 import { percentEncode } from './auth/akskSigner';
 import { firstIssue, parseJsonOrUndefined } from '../util/json';
-
-/** An instance in a workspace: the address of every per-instance call. */
-export interface InstanceRef {
-  workspaceId: string;
-  instanceId: string;
-}
 
 /** A parsed answer and the `X-request-id` SecMaster gave it (shown on every card). */
 export interface Answer<T> {

@@ -1,13 +1,10 @@
 import { z } from 'zod';
+import type { Instance } from '../core';
 
 /**
  * SecMaster answers, parsed at the edge. Unknown fields are tolerated, an unknown status is kept as
  * the string that came, and `dataobject` is loose because its shape has changed between versions.
  */
-
-export const FINAL_STATUSES = ['FINISHED', 'FAILED', 'TERMINATED'] as const;
-
-export type Operation = 'RETRY' | 'TERMINATE';
 
 const optionalString = z.string().nullish().transform((v) => v ?? undefined);
 const named = z.looseObject({ id: optionalString, name: optionalString });
@@ -27,7 +24,10 @@ export const instanceSchema = z.looseObject({
   start_time: optionalString,
   end_time: optionalString,
 });
-export type Instance = z.infer<typeof instanceSchema>;
+/** Compiles only while `T` is a core {@link Instance}: the schema may parse more, never less. */
+type ParsesToInstance<T extends Instance> = T;
+/** The instance as parsed: a core {@link Instance} with whatever else SecMaster sent. */
+export type InstanceAnswer = ParsesToInstance<z.infer<typeof instanceSchema>>;
 
 export const instanceListSchema = z.looseObject({
   count: z.number().int().nonnegative().optional(),
@@ -75,16 +75,3 @@ export const topologySchema = z.looseObject({
     .transform((v) => v ?? []),
 });
 export type Topology = z.infer<typeof topologySchema>;
-
-export function isFinalStatus(status: string): boolean {
-  return (FINAL_STATUSES as readonly string[]).includes(status);
-}
-
-/**
- * Which operation a status can take. Not documented by Huawei; this is the rule the spec fixes:
- * RETRY from FAILED or TERMINATED, TERMINATE from RUNNING or RETRYING.
- */
-export function statusAllows(status: string, operation: Operation): boolean {
-  if (operation === 'RETRY') return status === 'FAILED' || status === 'TERMINATED';
-  return status === 'RUNNING' || status === 'RETRYING';
-}

@@ -1,6 +1,6 @@
 import type { AlertPublisher } from '../alerts/publish';
 import type { Logger } from '../log';
-import { code, safeText } from '../slack/mrkdwn';
+import { instanceAlertTitle, smnSourceNote, unreadableInstanceNote, unusableFieldsNote } from '../slack/blocks/alertNotes';
 import type { Store } from '../store/types';
 import { alertFromNotification } from './alertFromMessage';
 import type { SmnNotification } from './message';
@@ -12,10 +12,6 @@ import type { SmnAnswer } from './receiver';
  * SecMaster, or SecMaster unavailable) the alert still reaches people, as a plain card that says
  * why it has no buttons. Only a card Slack refused releases the claim (502: SMN delivers again).
  */
-function topicName(urn: string): string {
-  return urn.split(':').pop() ?? urn;
-}
-
 export async function handleNotification(
   deps: { alerts: AlertPublisher; store: Pick<Store, 'finishSmnMessage' | 'releaseSmnMessage'>; logger: Logger; now: () => number },
   m: SmnNotification,
@@ -24,7 +20,7 @@ export async function handleNotification(
 ): Promise<SmnAnswer> {
   const alert = alertFromNotification(m.message, m.subject);
   const channel = alert.channel ?? topicChannel;
-  const from = `From SMN topic ${code(topicName(m.topic_urn), 120)}`;
+  const from = smnSourceNote(m.topic_urn);
   const log = { message_id: m.message_id, topic_urn: m.topic_urn, channel };
 
   let posted: { ok: true; ts: string } | { ok: false; error: string };
@@ -39,13 +35,11 @@ export async function handleNotification(
     } else {
       const e = res.error;
       deps.logger.warn('SMN alert names an instance that could not be read: posting it without buttons', { ...log, instance_id: alert.instanceId, code: e.code, request_id: e.requestId });
-      const why = e.isNotFound ? 'SecMaster does not know this instance' : 'SecMaster could not be reached';
-      const detail = [e.code, e.message].filter(Boolean).join(' ');
       const plain = await deps.alerts.plainAlert({
         channel,
-        title: alert.title ?? `Playbook instance ${alert.instanceId}`,
+        title: alert.title ?? instanceAlertTitle(alert.instanceId),
         severity: alert.severity,
-        note: `:warning: ${why}: instance ${code(alert.instanceId, 70)} in workspace ${code(res.workspaceId, 70)} (${safeText(detail, 300)}${e.requestId ? `, request ID ${code(e.requestId, 120)}` : ''}). ${from}`,
+        note: unreadableInstanceNote({ workspaceId: res.workspaceId, instanceId: alert.instanceId }, e, from),
       });
       posted = plain.ok ? { ok: true, ts: plain.value.ts } : plain;
     }
@@ -55,7 +49,7 @@ export async function handleNotification(
       title: alert.title,
       severity: alert.severity,
       text: alert.text,
-      note: alert.problem ? `:warning: The message's fields could not be used (${safeText(alert.problem, 300)}). ${from}` : from,
+      note: alert.problem ? unusableFieldsNote(alert.problem, from) : from,
     });
     posted = plain.ok ? { ok: true, ts: plain.value.ts } : plain;
   }

@@ -1,7 +1,8 @@
 import type { SqlDialect, SqlDatabase } from './dialect';
 import { rowToApproval, type ApprovalRow } from './rows';
 import { count, numberOf, row, rows, run, type Step } from './step';
-import type { Approval, ApprovalStore, VoteResult } from './types';
+import type { Approval } from '../core';
+import type { ApprovalStore, VoteResult } from './types';
 import { placeholders, Where } from './where';
 
 type ApprovalQuery = Parameters<ApprovalStore['listApprovals']>[0];

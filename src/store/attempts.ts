@@ -1,8 +1,9 @@
 import { insertAudit } from './audit';
 import type { SqlDialect, SqlDatabase } from './dialect';
-import { ATTEMPT_INSERT_COLUMNS, attemptColumns, lockKey, rowToAttempt, type AttemptRow } from './rows';
+import { instanceKey, type Attempt } from '../core';
+import { ATTEMPT_INSERT_COLUMNS, attemptColumns, rowToAttempt, type AttemptRow } from './rows';
 import { count, row, rows, run, type Step } from './step';
-import type { Attempt, AttemptResolution, AttemptStore, BeginAttemptResult } from './types';
+import type { AttemptResolution, AttemptStore, BeginAttemptResult } from './types';
 import { placeholders } from './where';
 
 type LockRow = { token: string; user_id: string; operation: string; acquired_at: number | string; expires_at: number | string };
@@ -50,7 +51,7 @@ export function createAttemptStore(db: SqlDatabase): AttemptStore {
  * IMMEDIATE write lock), so no take-over can slip between checking the token and storing the attempt.
  */
 function* beginAttempt(d: SqlDialect, a: Attempt, now: number, lockTtlMs: number): Step<BeginAttemptResult> {
-  const k = lockKey(a);
+  const k = instanceKey(a);
   const lock = yield* row<LockRow>(`SELECT token, user_id, operation, acquired_at, expires_at FROM locks WHERE lock_key = ?${d.forUpdate}`, [k]);
   if (!lock || lock.token !== a.lockToken || Number(lock.expires_at) <= now) {
     const live = lock && Number(lock.expires_at) > now;

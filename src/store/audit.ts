@@ -1,7 +1,8 @@
 import type { SqlDatabase } from './dialect';
 import { rowToAudit, type AuditRow } from './rows';
 import { rows, run, type Step } from './step';
-import type { AuditQuery, AuditRecord, AuditStore } from './types';
+import type { AuditRecord } from '../core';
+import type { AuditQuery, AuditStore } from './types';
 import { Where } from './where';
 
 /** The audit trail: appended one row at a time (or with an attempt's resolution, see `attempts.ts`). */

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { SqlDatabase } from './dialect';
-import { lockKey } from './rows';
 import { row, run, type Step } from './step';
-import type { InstanceKey, LockHolder, LockResult, LockStore } from './types';
+import { instanceKey, type InstanceRef, type LockHolder } from '../core';
+import type { LockResult, LockStore } from './types';
 
 /**
  * Per-instance operation locks: one row per instance, taken with a fresh token by one upsert that
@@ -15,14 +15,14 @@ export function createLockStore(db: SqlDatabase): LockStore {
     },
 
     async releaseLock(key, token) {
-      await db.run(run('DELETE FROM locks WHERE lock_key = ? AND token = ?', [lockKey(key), token]));
+      await db.run(run('DELETE FROM locks WHERE lock_key = ? AND token = ?', [instanceKey(key), token]));
     },
   };
 }
 
-function* acquireLock(key: InstanceKey, holder: LockHolder, ttlMs: number): Step<LockResult> {
+function* acquireLock(key: InstanceRef, holder: LockHolder, ttlMs: number): Step<LockResult> {
   const token = randomUUID();
-  const k = lockKey(key);
+  const k = instanceKey(key);
   const taken = yield* row<{ token: string }>(
     `INSERT INTO locks (lock_key, token, user_id, operation, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (lock_key) DO UPDATE SET token = excluded.token, user_id = excluded.user_id, operation = excluded.operation,

@@ -1,5 +1,4 @@
-import type { Operation } from '../secmaster/schemas';
-import type { Approval, ApprovalState, Attempt, AuditEventName, AuditRecord, CardContext, CardRecord, InstanceKey, Watch } from './types';
+import { instanceKey, type Approval, type ApprovalState, type Attempt, type AuditEventName, type AuditOutcome, type AuditRecord, type CardContext, type CardRecord, type Operation, type Watch } from '../core';
 
 /**
  * Database rows ↔ store records. Times are BIGINT in PostgreSQL, which node-postgres returns as
@@ -60,15 +59,11 @@ export interface ApprovalRow {
   detail: string | null;
 }
 
-/** The one string that names an instance: the key of its lock row (and of the watcher's per-instance reads). */
-export function lockKey(k: InstanceKey): string {
-  return `${k.workspaceId}/${k.instanceId}`;
-}
 
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 
 export function rowToAudit(r: AuditRow): AuditRecord {
-  const out: AuditRecord = { event: r.event as AuditEventName, user: r.user_id, outcome: r.outcome, at: r.at };
+  const out: AuditRecord = { event: r.event as AuditEventName, user: r.user_id, outcome: r.outcome as AuditOutcome, at: r.at };
   if (r.operation !== null) out.operation = r.operation;
   if (r.instance_id !== null) out.instance_id = r.instance_id;
   if (r.workspace_id !== null) out.workspace_id = r.workspace_id;
@@ -166,7 +161,7 @@ export interface AttemptRow {
 export function attemptColumns(a: Attempt): unknown[] {
   return [
     a.id,
-    lockKey(a),
+    instanceKey(a),
     a.workspaceId,
     a.instanceId,
     a.operation,

@@ -1,122 +1,13 @@
-import type { Operation } from '../secmaster/schemas';
+import type { Approval, ApprovalState, Attempt, AuditRecord, CardRecord, InstanceRef, LockHolder, Watch } from '../core';
 
 /**
  * What the bot keeps: the audit trail, click locks, watched instances, approvals, seen Slack events
- * and rate-limit windows. One implementation over two databases (SQLite for one process,
- * PostgreSQL for several replicas; see `dialect.ts`) passes one contract test suite; every
- * check-then-act step is atomic in the database, never in process memory.
+ * and rate-limit windows. Two implementations (SQLite for one process, PostgreSQL for several
+ * replicas) pass one contract test suite; every check-then-act step is atomic in the database,
+ * never in process memory.
  */
-
-export type AuditEventName =
-  | 'denied'
-  | 'operation'
-  | 'approval_asked'
-  | 'approved'
-  | 'rejected'
-  | 'expired'
-  | 'void'
-  | 'executed'
-  /** An SMN subscription confirmation (outcome `confirmed` or `confirm_failed`). */
-  | 'smn_subscription'
-  /** SMN said a subscription was cancelled (outcome `unsubscribed`). */
-  | 'smn_unsubscribe';
-
-export interface AuditRecord {
-  event: AuditEventName;
-  operation?: string;
-  instance_id?: string;
-  workspace_id?: string;
-  user: string;
-  channel?: string;
-  /** A reason code from a closed list (see `domain/outcome.ts`). */
-  outcome: string;
-  request_id?: string;
-  /** ISO 8601 time of the decision. */
-  at: string;
-  approval_id?: string;
-  detail?: string;
-}
-
-export interface InstanceKey {
-  workspaceId: string;
-  instanceId: string;
-}
-
-export interface LockHolder {
-  userId: string;
-  operation: string;
-  acquiredAt: number;
-}
 
 export type LockResult = { acquired: true; token: string } | { acquired: false; holder: LockHolder };
-
-/**
- * Where a status card goes: a new message, the clicked card updated (`threadTs`: the thread the card
- * itself sits in, if any), or a reply in another app's thread.
- */
-export type CardPlacement =
-  | { kind: 'new' }
-  | { kind: 'update'; ts: string; threadTs?: string }
-  | { kind: 'thread'; threadTs: string };
-
-/** What re-rendering a status card needs besides the instance itself. */
-export interface CardContext {
-  kind: 'status' | 'alert';
-  requester?: string;
-  operation?: Operation;
-  reason?: string;
-  approvers?: string[];
-  requestId?: string;
-  title?: string;
-  severity?: string;
-}
-
-export interface Watch {
-  id: string;
-  workspaceId: string;
-  instanceId: string;
-  channel: string;
-  messageTs: string;
-  /** Where the final-status reply goes (the card's own thread unless the card is itself a reply). */
-  threadTs: string;
-  requester?: string;
-  lastStatus: string;
-  intervalMs: number;
-  nextPollAt: number;
-  startedAt: number;
-  deadline: number;
-  card: CardContext;
-  /** Set on a claimed watch: the end of this claim's lease (identifies the claim). */
-  leaseUntil?: number;
-}
-
-export type ApprovalState = 'pending' | 'approved' | 'rejected' | 'expired' | 'void' | 'executed' | 'failed';
-
-export interface Approval {
-  id: string;
-  teamId: string;
-  workspaceId: string;
-  instanceId: string;
-  instanceName?: string;
-  /** The instance's status when the request was made (shown on the card). */
-  instanceStatus?: string;
-  operation: Operation;
-  requester: string;
-  channel: string;
-  reason?: string;
-  /** Label of the rule that asked for approval, e.g. `rules[4]`. */
-  rule: string;
-  approverRoles: string[];
-  count: number;
-  createdAt: number;
-  expiresAt: number;
-  state: ApprovalState;
-  votes: Array<{ userId: string; at: number }>;
-  decidedBy?: string;
-  decidedAt?: number;
-  messageTs?: string;
-  detail?: string;
-}
 
 export type VoteResult =
   | { result: 'counted'; approval: Approval; reached: boolean }
@@ -132,44 +23,6 @@ export interface AuditQuery {
   /** Newest rows first (the Home tab); oldest first otherwise (exports). */
   newestFirst?: boolean;
   limit?: number;
-}
-
-/** A card the bot posted, so a click on it later can re-render it with what it showed. */
-export interface CardRecord {
-  channel: string;
-  messageTs: string;
-  workspaceId: string;
-  instanceId: string;
-  context: CardContext;
-  createdAt: number;
-}
-
-/**
- * An operation POST about to be sent, written before it is sent (so a crash during the call leaves a
- * trace) and resolved when its outcome is audited. An open attempt whose lease ran out belongs to a
- * process that died: any replica takes it over, reads the instance and records what happened.
- */
-export interface Attempt {
-  id: string;
-  workspaceId: string;
-  instanceId: string;
-  operation: Operation;
-  /** Who asked for the operation (told of the outcome). */
-  requester: string;
-  /** Who the audit row names: the requester, or the approver whose vote reached the count. */
-  actor: string;
-  /** The channel the request came from (the outcome is shown there). */
-  channel?: string;
-  approvalId?: string;
-  /** The instance's status and start time just before the POST, to tell afterwards whether it took effect. */
-  before: { status: string; startTime?: string; name?: string };
-  /** Where the status card goes and what it shows, so whoever resolves the attempt can show it. */
-  card?: { placement: CardPlacement; context: CardContext };
-  /** The token of the instance lock the POST was sent under (released by whoever resolves it). */
-  lockToken: string;
-  owner: string;
-  leaseUntil: number;
-  createdAt: number;
 }
 
 export type BeginAttemptResult =
@@ -198,6 +51,8 @@ export type RateSlot = { granted: true } | { granted: false; freeAt: number };
  */
 export type SmnClaim = { result: 'claimed'; token: string } | { result: 'done' } | { result: 'busy' };
 
+
+
 /** The audit trail: one row per decision, append-only. */
 export interface AuditStore {
   appendAudit(record: AuditRecord): Promise<void>;
@@ -207,8 +62,8 @@ export interface AuditStore {
 /** The per-instance operation lock (one click at a time per instance, across replicas). */
 export interface LockStore {
   /** Takes the per-instance operation lock, or says who holds it. Expired locks are taken over. */
-  acquireLock(key: InstanceKey, holder: LockHolder, ttlMs: number): Promise<LockResult>;
-  releaseLock(key: InstanceKey, token: string): Promise<void>;
+  acquireLock(key: InstanceRef, holder: LockHolder, ttlMs: number): Promise<LockResult>;
+  releaseLock(key: InstanceRef, token: string): Promise<void>;
 }
 
 /** Watched instances: one row per status card kept current, leased to one replica per poll. */

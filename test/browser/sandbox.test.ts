@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { startSandbox, type Sandbox } from '../../src/sandbox/start';
+import { startSandbox, type Sandbox } from '../../src/sandboxBot';
 
 /**
  * The sandbox page in a real browser (Debian's Chromium, driven by playwright-core): a person picks

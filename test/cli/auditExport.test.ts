@@ -1,5 +1,5 @@
 import { csvCell, formatAudit, parseAuditArgs } from '../../src/cli/auditExport';
-import type { AuditRecord } from '../../src/store/types';
+import type { AuditRecord } from '../../src/core';
 
 describe('audit export formatting', () => {
   it.each([

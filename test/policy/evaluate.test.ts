@@ -1,4 +1,4 @@
-import type { Permission } from '../../src/domain/command';
+import type { Permission } from '../../src/core';
 import { approverAudience, evaluate, isApprover, rolesOf, type Decision, type GroupMembership, type Principal } from '../../src/policy/evaluate';
 import { parsePolicy } from '../../src/policy/load';
 

@@ -3,7 +3,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { startSandbox, type Sandbox } from '../../src/sandbox/start';
+import { startSandbox, type Sandbox } from '../../src/sandboxBot';
 
 /**
  * The sandbox's routes sign requests as any demo user, the lead included, so a web page elsewhere

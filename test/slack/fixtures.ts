@@ -1,8 +1,7 @@
 /** Normal, hostile and huge data for the renderer tests (pure values, no I/O). */
-import type { Target } from '../../src/domain/outcome';
+import type { Approval, AuditRecord, CardContext, Instance, InstanceRef } from '../../src/core';
 import { SecMasterError } from '../../src/secmaster/errors';
-import { instanceSchema, type Instance } from '../../src/secmaster/schemas';
-import type { Approval, AuditRecord, CardContext } from '../../src/store/types';
+import { instanceSchema } from '../../src/secmaster/schemas';
 import { HOSTILE_ERROR, HOSTILE_NAME, HUGE_NAME, blockKitProblems, injectionProblems, type Surface } from './blockKitLimits';
 
 export const DEFAULT_WS = 'ws-default';
@@ -66,7 +65,7 @@ export const BUTTONS_BY_STATUS: Array<[string, string[]]> = [
   ['FINISHED', []],
 ];
 
-export const target = (instanceId = 'inst-0001', workspaceId = DEFAULT_WS): Target => ({ workspaceId, instanceId });
+export const target = (instanceId = 'inst-0001', workspaceId = DEFAULT_WS): InstanceRef => ({ workspaceId, instanceId });
 
 export function card(over: Partial<CardContext> = {}): CardContext {
   return { kind: 'status', requester: REQUESTER, operation: 'RETRY', reason: 'flaky step, see INC-42', approvers: ['U0LEAD'], requestId: 'req-abc-123', ...over };

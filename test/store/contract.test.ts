@@ -5,7 +5,8 @@ import path from 'node:path';
 import { Pool } from 'pg';
 import { openPostgresStore } from '../../src/store/postgres';
 import { openSqliteStore } from '../../src/store/sqlite';
-import type { Approval, Attempt, AuditRecord, LockHolder, LockResult, SmnClaim, Store, VoteResult, Watch } from '../../src/store/types';
+import type { Approval, Attempt, AuditRecord, LockHolder, Watch } from '../../src/core';
+import type { LockResult, SmnClaim, Store, VoteResult } from '../../src/store/types';
 
 /**
  * One contract, two stores: every test below runs against SQLite and PostgreSQL alike. Each test
@@ -164,7 +165,7 @@ function attempt(id: string, lockToken: string, over: Partial<Attempt> = {}): At
 }
 
 function audit(over: Partial<AuditRecord> = {}): AuditRecord {
-  return { event: 'operation', user: 'U-1', outcome: 'ok', at: '2024-05-01T10:00:00.000Z', ...over };
+  return { event: 'operation', user: 'U-1', outcome: 'done', at: '2024-05-01T10:00:00.000Z', ...over };
 }
 
 function expectAcquired(r: LockResult): string {
@@ -287,13 +288,13 @@ describe.each<[string, () => Backend]>([
         workspace_id: 'ws-1',
         user: 'U-1',
         channel: 'C0123',
-        outcome: 'approval_reached',
+        outcome: 'approved',
         request_id: 'req-1',
         at: '2024-05-01T10:00:00.000Z',
         approval_id: 'ap-1',
         detail: 'two approvers: U-2, U-3 — "quoted" ✓',
       };
-      const minimal: AuditRecord = { event: 'denied', user: 'U-2', outcome: 'not_allowed', at: '2024-05-01T10:00:01.000Z' };
+      const minimal: AuditRecord = { event: 'denied', user: 'U-2', outcome: 'not_in_role', at: '2024-05-01T10:00:01.000Z' };
       const third = audit({ event: 'executed', user: 'U-3', at: '2024-05-01T10:00:02.000Z', instance_id: 'inst-2' });
       await store.appendAudit(full);
       await store.appendAudit(minimal);

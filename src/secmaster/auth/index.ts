@@ -1,16 +1,15 @@
-import type { SecMasterCredential } from '../../config';
 import type { RetryPolicy } from '../retry';
 import type { Transport } from '../transport';
 import { createAkSkAuthenticator } from './akskAuth';
 import { createIamPasswordAuthenticator } from './iamPasswordAuth';
 import { createTokenAuthenticator } from './tokenAuth';
-import type { Authenticator } from './types';
+import type { Authenticator, CloudCredential } from './types';
 
 export type { Authenticator } from './types';
 
 /** Builds the authenticator for the configured credential kind (the simulator hands out a token). */
 export function createAuthenticator(
-  credential: Exclude<SecMasterCredential, { kind: 'simulator' }>,
+  credential: CloudCredential,
   deps: { transport: Transport; projectId: string; retry?: RetryPolicy; onLogin?: () => void; onToken?: (token: string) => void },
 ): Authenticator {
   switch (credential.kind) {

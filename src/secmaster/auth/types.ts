@@ -1,5 +1,11 @@
 import type { HttpRequest } from '../transport';
 
+/** A credential for Huawei Cloud: exactly one kind is configured (AK/SK signing, IAM password login, or a ready token). */
+export type CloudCredential =
+  | { kind: 'aksk'; accessKey: string; secretKey: string }
+  | { kind: 'password'; domain: string; user: string; password: string; iamEndpoint: string }
+  | { kind: 'token'; token: string };
+
 /**
  * How a request to SecMaster gets its credential. The client asks for headers just before each
  * attempt (AK/SK signs every attempt afresh) and, on a 401 with gateway code 0301

@@ -1,5 +1,4 @@
-import type { Target } from '../../domain/outcome';
-import { statusAllows, type Instance } from '../../secmaster/schemas';
+import { OPERATIONS, statusAllows, type Instance, type InstanceRef } from '../../core';
 import { ACTION_IDS } from '../ids';
 import { code, safeText } from '../mrkdwn';
 import { encodeButtonValue } from './buttonValue';
@@ -11,21 +10,21 @@ import { instanceTitle } from './instanceFacts';
  * Terminate from RUNNING or RETRYING, with a confirm dialog always), plus "Why did it fail?" on
  * FAILED instances.
  */
-export function operationButtons(instance: Instance, target: Target, defaultWorkspaceId: string): ButtonElement[] {
+export function operationButtons(instance: Instance, target: InstanceRef, defaultWorkspaceId: string): ButtonElement[] {
   const value = encodeButtonValue(target, defaultWorkspaceId);
   const out: ButtonElement[] = [];
-  if (statusAllows(instance.status, 'RETRY')) out.push(button({ text: 'Retry', actionId: ACTION_IDS.retry, value, style: 'primary' }));
+  if (statusAllows(instance.status, 'RETRY')) out.push(button({ text: OPERATIONS.RETRY.title, actionId: ACTION_IDS.retry, value, style: 'primary' }));
   if (statusAllows(instance.status, 'TERMINATE')) {
     out.push(
       button({
-        text: 'Terminate',
+        text: OPERATIONS.TERMINATE.title,
         actionId: ACTION_IDS.terminate,
         value,
         style: 'danger',
         confirm: confirmDialog({
           title: 'Terminate this playbook instance?',
           text: `*${safeText(instanceTitle(instance), 120)}* (${code(instance.id, 70)}) will be stopped. This cannot be undone.`,
-          confirm: 'Terminate',
+          confirm: OPERATIONS.TERMINATE.title,
           deny: 'Keep it running',
           style: 'danger',
         }),

@@ -1,6 +1,6 @@
-import type { Target } from '../../domain/outcome';
+import type { Instance, InstanceRef } from '../../core';
 import type { SecMasterError } from '../../secmaster/errors';
-import type { AuditLog, Instance, Topology } from '../../secmaster/schemas';
+import type { AuditLog, Topology } from '../../secmaster/schemas';
 import { parseSecMasterTime } from '../../secmaster/timestamps';
 import { ACTION_IDS } from '../ids';
 import { code, mentionUser, safeText, slackDate } from '../mrkdwn';
@@ -82,7 +82,7 @@ function stepBlock(s: ActionStep): Block {
 
 export function renderActionLog(input: {
   instance: Instance;
-  target: Target;
+  target: InstanceRef;
   steps: ActionStep[];
   shared?: { by: string };
   requestId?: string;

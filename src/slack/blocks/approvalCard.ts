@@ -1,4 +1,4 @@
-import type { Approval } from '../../store/types';
+import { OPERATIONS, type Approval } from '../../core';
 import { ACTION_IDS } from '../ids';
 import { code, mentionUser, mentionUsergroup, safeText, slackDate } from '../mrkdwn';
 import { actions, button, confirmDialog, context, fields, header, message, section, type SlackMessage } from './kit';
@@ -20,9 +20,6 @@ export interface ApprovalCardInput {
   outcome?: string;
 }
 
-const VERB = { RETRY: 'retry', TERMINATE: 'terminate' } as const;
-const TITLE = { RETRY: 'Retry', TERMINATE: 'Terminate' } as const;
-
 export function renderApprovalCard({ approval: a, audience, outcome }: ApprovalCardInput): SlackMessage {
   const name = approvalInstanceTitle(a);
   const who = [
@@ -32,15 +29,15 @@ export function renderApprovalCard({ approval: a, audience, outcome }: ApprovalC
   ];
   const approvedBy = a.votes.length > 0 ? ` — ${a.votes.map((v) => mentionUser(v.userId)).join(', ')}` : '';
   const pending = a.state === 'pending';
-  const ask = `${mentionUser(a.requester)} asks to *${VERB[a.operation]}* *${safeText(name, 200)}* (${code(a.instanceId, 70)}).${
+  const ask = `${mentionUser(a.requester)} asks to *${OPERATIONS[a.operation].verb}* *${safeText(name, 200)}* (${code(a.instanceId, 70)}).${
     a.reason ? `\nReason: “${safeText(a.reason, 500)}”` : ''
   }`;
   const status = a.instanceStatus ? `${statusEmoji(a.instanceStatus)} *${safeText(a.instanceStatus, 40)}*` : '—';
 
   return message(
-    `Approval needed: ${TITLE[a.operation]} ${safeText(name, 150)} (${a.instanceId}), asked by ${mentionUser(a.requester)} — ${a.votes.length} of ${a.count} approvals`,
+    `Approval needed: ${OPERATIONS[a.operation].title} ${safeText(name, 150)} (${a.instanceId}), asked by ${mentionUser(a.requester)} — ${a.votes.length} of ${a.count} approvals`,
     [
-      header(`${pending ? 'Approval needed' : 'Approval request'} · ${TITLE[a.operation]} ${name}`),
+      header(`${pending ? 'Approval needed' : 'Approval request'} · ${OPERATIONS[a.operation].title} ${name}`),
       section(ask),
       fields([
         `*Operation*\n${a.operation}`,
@@ -61,8 +58,8 @@ export function renderApprovalCard({ approval: a, audience, outcome }: ApprovalC
                 value: a.id,
                 style: 'primary',
                 confirm: confirmDialog({
-                  title: `Approve ${VERB[a.operation]}?`,
-                  text: `Your approval may run *${VERB[a.operation]}* on *${safeText(name, 100)}* (${code(a.instanceId, 60)}) at once.`,
+                  title: `Approve ${OPERATIONS[a.operation].verb}?`,
+                  text: `Your approval may run *${OPERATIONS[a.operation].verb}* on *${safeText(name, 100)}* (${code(a.instanceId, 60)}) at once.`,
                   confirm: 'Approve',
                   deny: 'Cancel',
                   style: a.operation === 'TERMINATE' ? 'danger' : 'primary',

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { canonicalInstanceId, isInstanceId } from '../../domain/command';
-import type { Target } from '../../domain/outcome';
+import { canonicalInstanceId, isInstanceId, type InstanceRef } from '../../core';
 import { parseJsonOrUndefined } from '../../util/json';
 
 /**
@@ -13,11 +12,11 @@ const jsonValue = z.strictObject({
   workspace_id: z.string().refine(isInstanceId, 'not a workspace ID').optional(),
 });
 
-export function encodeButtonValue(target: Target, defaultWorkspaceId: string): string {
+export function encodeButtonValue(target: InstanceRef, defaultWorkspaceId: string): string {
   return target.workspaceId === defaultWorkspaceId ? target.instanceId : JSON.stringify({ instance_id: target.instanceId, workspace_id: target.workspaceId });
 }
 
-export function decodeButtonValue(value: unknown, defaultWorkspaceId: string): Target | undefined {
+export function decodeButtonValue(value: unknown, defaultWorkspaceId: string): InstanceRef | undefined {
   if (typeof value !== 'string' || value.length === 0 || value.length > 2000) return undefined;
   const trimmed = value.trim();
   if (isInstanceId(trimmed)) return { workspaceId: defaultWorkspaceId, instanceId: canonicalInstanceId(trimmed) };

@@ -1,4 +1,4 @@
-import type { Instance } from '../../secmaster/schemas';
+import type { Instance } from '../../core';
 import { code, safeText, slackDate } from '../mrkdwn';
 import { statusEmoji } from './status';
 

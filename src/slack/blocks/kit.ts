@@ -124,3 +124,8 @@ export function confirmDialog(opts: { title: string; text: string; confirm: stri
 export function message(text: string, blocks: Array<Block | undefined>, maxBlocks: number = LIMITS.messageBlocks): SlackMessage {
   return { text: truncate(text || ' ', LIMITS.fallbackText), blocks: blocks.filter((b): b is Block => b !== undefined).slice(0, maxBlocks) };
 }
+
+/** A message of one mrkdwn line, which is its own fallback (notifications read the same words). */
+export function lineMessage(line: string): SlackMessage {
+  return message(line, [section(line)]);
+}

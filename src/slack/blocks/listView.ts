@@ -1,4 +1,4 @@
-import type { Instance } from '../../secmaster/schemas';
+import type { Instance } from '../../core';
 import { ACTION_IDS } from '../ids';
 import { code, safeText, slackDate } from '../mrkdwn';
 import { instanceTitle } from './instanceFacts';

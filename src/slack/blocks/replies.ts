@@ -1,8 +1,8 @@
+import { isOperation, OPERATIONS, type InstanceRef, type Permission } from '../../core';
 import type { OperationOutcome } from '../../domain/outcome';
 import { formatDuration } from '../../policy/duration';
 import type { Decision } from '../../policy/evaluate';
 import type { SecMasterError } from '../../secmaster/errors';
-import type { Operation } from '../../secmaster/schemas';
 import { channelLink, code, escapeMrkdwn, mentionUser, safeText, slackDate } from '../mrkdwn';
 import { SLASH_COMMAND } from '../ids';
 import { describeSecMasterError } from './errorText';
@@ -14,14 +14,22 @@ import { message, section, context, type SlackMessage } from './kit';
  * Every message is ephemeral; every outside string is escaped.
  */
 
-const VERB: Record<Operation | 'VIEW', string> = { RETRY: 'retry', TERMINATE: 'terminate', VIEW: 'view' };
+/** The word for a permission in sentences and in `can <…>`: an operation's own verb, or `view`. */
+export function permissionVerb(permission: Permission): string {
+  return permission === 'VIEW' ? 'view' : OPERATIONS[permission].verb;
+}
+
+/** `A or B`, `A, B or C`: statuses as a sentence names them. */
+export function statusesInWords(statuses: readonly string[]): string {
+  return statuses.length <= 1 ? statuses.join('') : `${statuses.slice(0, -1).join(', ')} or ${statuses.at(-1)}`;
+}
 
 export function renderHelp(): SlackMessage {
   const c = SLASH_COMMAND;
   const text = [
     '*SecMaster playbooks from Slack*',
-    `\`${c} retry <instance_id> [reason]\` — retry a FAILED or TERMINATED playbook instance`,
-    `\`${c} terminate <instance_id> [reason]\` — stop a RUNNING or RETRYING one`,
+    `\`${c} ${OPERATIONS.RETRY.verb} <instance_id> [reason]\` — retry a ${statusesInWords(OPERATIONS.RETRY.allowedFrom)} playbook instance`,
+    `\`${c} ${OPERATIONS.TERMINATE.verb} <instance_id> [reason]\` — stop a ${statusesInWords(OPERATIONS.TERMINATE.allowedFrom)} one`,
     `\`${c} status <instance_id>\` — show an instance`,
     `\`${c} list [status] [page]\` — recent instances, newest first (status: RUNNING, FAILED, …)`,
     `\`${c} log <instance_id>\` — why it failed: the instance's action log`,
@@ -35,13 +43,8 @@ export function renderHelp(): SlackMessage {
   ]);
 }
 
-export function renderUsage(problem: string): SlackMessage {
-  const text = `:warning: ${safeText(problem, 300)}. Nothing was done.\nTry \`${SLASH_COMMAND} help\` for the commands.`;
-  return message(`Usage: ${safeText(problem, 300)}`, [section(text)]);
-}
-
-export function describeDecision(decision: Decision, permission: Operation | 'VIEW'): string {
-  const verb = VERB[permission];
+export function describeDecision(decision: Decision, permission: Permission): string {
+  const verb = permissionVerb(permission);
   switch (decision.effect) {
     case 'allow':
       return `:white_check_mark: You may *${verb}* in this channel, at once — ${code(decision.rule.label)} (role ${decision.roles.map((r) => code(r, 64)).join(', ')}).`;
@@ -61,7 +64,7 @@ export function describeDecision(decision: Decision, permission: Operation | 'VI
  * The answer to `can`: the decision, and which SecMaster workspace it is about (commands act on
  * SECMASTER_WORKSPACE_ID; a rule covers the workspaces it names under `workspaces:`, else only that one).
  */
-export function renderCan(decision: Decision, permission: Operation | 'VIEW', workspaceId: string): SlackMessage {
+export function renderCan(decision: Decision, permission: Permission, workspaceId: string): SlackMessage {
   const line = describeDecision(decision, permission);
   const rule = decision.effect === 'deny' ? undefined : decision.rule;
   const covers = rule
@@ -71,17 +74,17 @@ export function renderCan(decision: Decision, permission: Operation | 'VIEW', wo
   return message(line, [section(line), context([scope])]);
 }
 
-export function renderDenied(decision: Extract<Decision, { effect: 'deny' }>, permission: Operation | 'VIEW'): SlackMessage {
+export function renderDenied(decision: Extract<Decision, { effect: 'deny' }>, permission: Permission): SlackMessage {
   const line = `${describeDecision(decision, permission)}\nNothing was sent to SecMaster.`;
   return message(line, [
     section(line),
-    context([`\`${SLASH_COMMAND} can ${VERB[permission]}\` explains what you may do here.`]),
+    context([`\`${SLASH_COMMAND} can ${permissionVerb(permission)}\` explains what you may do here.`]),
   ]);
 }
 
 /** The private answer to the requester once their request for an operation has an outcome. */
 export function renderOutcomeReply(outcome: OperationOutcome, opts: { postedCard?: boolean; channel?: string } = {}): SlackMessage {
-  const op = VERB[outcome.operation];
+  const op = permissionVerb(outcome.operation);
   const cardNote = opts.postedCard ? ' The status card in this channel follows it to a final status.' : '';
   const line = (() => {
     switch (outcome.code) {
@@ -99,17 +102,17 @@ export function renderOutcomeReply(outcome: OperationOutcome, opts: { postedCard
         return `${describeDecision(outcome.decision, outcome.operation)}\nNothing was sent to SecMaster.`;
       case 'invalid_status': {
         // The status the operation itself leads to: someone already did it (a later click, a stale button).
-        const underWay = outcome.operation === 'RETRY' ? outcome.instance.status === 'RETRYING' : outcome.instance.status === 'TERMINATING' || outcome.instance.status === 'TERMINATED';
-        if (underWay) {
+        const rule = OPERATIONS[outcome.operation];
+        if ((rule.alreadyUnderWay as readonly string[]).includes(outcome.instance.status)) {
           return `:hourglass_flowing_sand: A ${op} of *${safeText(instanceTitle(outcome.instance), 200)}* (${code(outcome.instance.id, 70)}) is already under way or done: it is *${safeText(outcome.instance.status, 40)}*. Nothing more was sent.`;
         }
-        const needs = outcome.operation === 'RETRY' ? 'FAILED or TERMINATED' : 'RUNNING or RETRYING';
+        const needs = statusesInWords(rule.allowedFrom);
         return `:information_source: *${safeText(instanceTitle(outcome.instance), 200)}* (${code(outcome.instance.id, 70)}) is *${safeText(outcome.instance.status, 40)}*; ${op} needs ${needs}. Nothing was sent.`;
       }
       case 'not_found':
         return instanceReadErrorLine(outcome.error, outcome.target);
       case 'in_progress':
-        return `:hourglass_flowing_sand: ${mentionUser(outcome.holder.userId)} started ${safeText(Object.hasOwn(VERB, outcome.holder.operation) ? VERB[outcome.holder.operation as Operation] : outcome.holder.operation, 20)} on this instance ${slackDate(new Date(outcome.holder.acquiredAt).toISOString())}; it is under way. Nothing more was sent.`;
+        return `:hourglass_flowing_sand: ${mentionUser(outcome.holder.userId)} started ${safeText(isOperation(outcome.holder.operation) ? OPERATIONS[outcome.holder.operation].verb : outcome.holder.operation, 20)} on this instance ${slackDate(new Date(outcome.holder.acquiredAt).toISOString())}; it is under way. Nothing more was sent.`;
       case 'rate_limited':
         return `:snail: You have asked for ${outcome.limit} operations in the last minute, the most allowed. Try again in ${outcome.retryInS} s. Nothing was sent.`;
       case 'unavailable':
@@ -151,13 +154,13 @@ export function renderInternalError(): SlackMessage {
 }
 
 /** A read of one instance that failed: "no such instance" (with the code) or "SecMaster could not be read". */
-export function renderInstanceReadError(error: SecMasterError, target: { workspaceId: string; instanceId: string }): SlackMessage {
+export function renderInstanceReadError(error: SecMasterError, target: InstanceRef): SlackMessage {
   const text = instanceReadErrorLine(error, error.isNotFound ? target : undefined);
   return message(text, [section(text)]);
 }
 
 /** One line for a failed read: "no such instance" when `missing` names it, else "could not be read". */
-function instanceReadErrorLine(error: SecMasterError, missing: { workspaceId: string; instanceId: string } | undefined): string {
+function instanceReadErrorLine(error: SecMasterError, missing: InstanceRef | undefined): string {
   return missing
     ? `:mag: No playbook instance ${code(missing.instanceId, 70)} in workspace ${code(missing.workspaceId, 70)}: ${describeSecMasterError(error)}`
     : `:warning: SecMaster could not be read: ${describeSecMasterError(error)}`;

@@ -1,6 +1,4 @@
-import type { Target } from '../../domain/outcome';
-import type { Instance } from '../../secmaster/schemas';
-import type { CardContext } from '../../store/types';
+import { OPERATIONS, type CardContext, type Instance, type InstanceRef } from '../../core';
 import { code, mentionUser, safeText } from '../mrkdwn';
 import { operationButtons } from './actionButtons';
 import { instanceFields, instanceTitle } from './instanceFacts';
@@ -13,7 +11,7 @@ import { actions, context, fields, header, message, section, type SlackMessage }
  */
 export interface StatusCardInput {
   instance: Instance;
-  target: Target;
+  target: InstanceRef;
   defaultWorkspaceId: string;
   card: CardContext;
   /** One line shown above the facts (an operation's result, a watch that stopped). Already mrkdwn. */
@@ -21,8 +19,6 @@ export interface StatusCardInput {
   /** False while an operation is under way: no buttons then. */
   buttons: boolean;
 }
-
-const VERB = { RETRY: 'Retry', TERMINATE: 'Terminate' } as const;
 
 export function renderStatusCard(input: StatusCardInput): SlackMessage {
   const { instance, card } = input;
@@ -32,7 +28,7 @@ export function renderStatusCard(input: StatusCardInput): SlackMessage {
     lines.push(`:rotating_light: *${safeText(card.title, 300)}*${card.severity ? `  ·  severity *${safeText(card.severity, 40)}*` : ''}`);
   }
   if (card.requester && card.operation) {
-    lines.push(`*${VERB[card.operation]}* requested by ${mentionUser(card.requester)}${card.reason ? `: “${safeText(card.reason, 500)}”` : ''}`);
+    lines.push(`*${OPERATIONS[card.operation].title}* requested by ${mentionUser(card.requester)}${card.reason ? `: “${safeText(card.reason, 500)}”` : ''}`);
   }
   if (card.approvers && card.approvers.length > 0) lines.push(`Approved by ${card.approvers.map(mentionUser).join(', ')}`);
   if (input.note) lines.push(input.note);
@@ -40,7 +36,7 @@ export function renderStatusCard(input: StatusCardInput): SlackMessage {
   // The fallback is what notifications show: outside text escaped, our own mention left live.
   const fallback =
     safeText(`${card.kind === 'alert' && card.title ? `Alert: ${card.title} · ` : ''}Playbook instance ${title} (${instance.id}) is ${instance.status}`, 2800) +
-    (card.requester && card.operation ? ` · ${VERB[card.operation].toLowerCase()} requested by ${mentionUser(card.requester)}` : '');
+    (card.requester && card.operation ? ` · ${OPERATIONS[card.operation].verb} requested by ${mentionUser(card.requester)}` : '');
   const meta = [
     card.requestId ? `SecMaster request ID ${code(card.requestId, 120)}` : '',
     `Workspace ${code(input.target.workspaceId, 70)}`,

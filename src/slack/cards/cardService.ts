@@ -1,16 +1,10 @@
-import type { Target } from '../../domain/outcome';
+import { instanceRef, isFinalStatus, type CardContext, type CardPlacement, type Instance, type InstanceRef } from '../../core';
 import type { Logger } from '../../log';
 import type { NewWatch, WatchSink, Watcher } from '../../operations/watcher';
-import { formatDuration } from '../../policy/duration';
-import { isFinalStatus, type Instance } from '../../secmaster/schemas';
-import type { CardContext, CardPlacement, Store, Watch } from '../../store/types';
-import { instanceTitle } from '../blocks/instanceFacts';
-import { message, section } from '../blocks/kit';
+import type { Store } from '../../store/types';
 import { renderStatusCard } from '../blocks/statusCard';
-import { statusEmoji } from '../blocks/status';
+import { renderFinalStatusReply, renderWatchStopped, watchStoppedNote, type WatchStopped } from '../blocks/watchReplies';
 import type { SlackGateway, SlackResult } from '../gateway';
-import { code, mentionUser, safeText } from '../mrkdwn';
-import { SLASH_COMMAND } from '../ids';
 
 /**
  * Puts status cards in channels and keeps them current: posts a new card, turns the clicked card
@@ -18,12 +12,10 @@ import { SLASH_COMMAND } from '../ids';
  * the watch; and, as the watcher's sink, updates cards on status changes and announces the final
  * status in the card's thread, mentioning the requester.
  */
-export type { CardPlacement } from '../../store/types';
-
 export interface PublishInput {
   channel: string;
   instance: Instance;
-  target: Target;
+  target: InstanceRef;
   card: CardContext;
   placement: CardPlacement;
   note?: string;
@@ -49,16 +41,14 @@ export function createCardService(deps: {
   now?: () => number;
 }): CardService {
   const now = deps.now ?? Date.now;
-  const render = (instance: Instance, target: Target, card: CardContext, note?: string) =>
+  const render = (instance: Instance, target: InstanceRef, card: CardContext, note?: string) =>
     renderStatusCard({ instance, target, defaultWorkspaceId: deps.defaultWorkspaceId, card, note, buttons: true });
 
-  async function remember(channel: string, ts: string, target: Target, context: CardContext) {
-    await deps.store.saveCard({ channel, messageTs: ts, workspaceId: target.workspaceId, instanceId: target.instanceId, context, createdAt: now() }).catch((err) => {
+  async function remember(channel: string, ts: string, target: InstanceRef, context: CardContext) {
+    await deps.store.saveCard({ channel, messageTs: ts, ...instanceRef(target), context, createdAt: now() }).catch((err) => {
       deps.logger.warn('could not record a posted card', { err, channel, ts });
     });
   }
-
-  const targetOf = (w: Watch): Target => ({ workspaceId: w.workspaceId, instanceId: w.instanceId });
 
   return {
     async publish(input) {
@@ -83,8 +73,7 @@ export function createCardService(deps: {
       await remember(input.channel, ts, input.target, input.card);
       if (!isFinalStatus(input.instance.status)) {
         const watch: NewWatch = {
-          workspaceId: input.target.workspaceId,
-          instanceId: input.target.instanceId,
+          ...instanceRef(input.target),
           channel: input.channel,
           messageTs: ts,
           threadTs,
@@ -98,7 +87,7 @@ export function createCardService(deps: {
     },
 
     async statusChanged(w, instance) {
-      const res = await deps.gateway.updateMessage(w.channel, w.messageTs, render(instance, targetOf(w), w.card));
+      const res = await deps.gateway.updateMessage(w.channel, w.messageTs, render(instance, instanceRef(w), w.card));
       if (!res.ok) deps.logger.warn('could not update a status card', { channel: w.channel, ts: w.messageTs, error: res.error });
       return res.ok || res.error === 'message_not_found' || res.error === 'channel_not_found' || res.error === 'is_archived';
     },
@@ -106,22 +95,17 @@ export function createCardService(deps: {
     async reachedFinal(w, instance) {
       const updated = await this.statusChanged(w, instance);
       if (!updated) return false;
-      const who = w.requester ? `${mentionUser(w.requester)} ` : '';
-      const text = `${who}${statusEmoji(instance.status)} *${safeText(instanceTitle(instance), 200)}* reached *${safeText(instance.status, 40)}*.`;
-      const reply = await deps.gateway.postMessage(w.channel, message(`${safeText(instanceTitle(instance), 200)} reached ${safeText(instance.status, 40)}`, [section(text)]), w.threadTs);
+      const reply = await deps.gateway.postMessage(w.channel, renderFinalStatusReply(instance, w.requester), w.threadTs);
       if (!reply.ok) deps.logger.warn('could not post the final-status reply', { channel: w.channel, error: reply.error });
       return true;
     },
 
     async stopped(w, reason, instance) {
-      const note =
-        reason === 'timeout'
-          ? `:hourglass: Stopped following this instance after ${formatDuration(deps.watchTimeoutMs)} without a final status. \`${SLASH_COMMAND} status ${w.instanceId}\` shows it now.`
-          : `:mag: SecMaster no longer knows instance ${code(w.instanceId, 70)}; stopped following it.`;
+      const stopped: WatchStopped = { reason, instanceId: w.instanceId, timeoutMs: deps.watchTimeoutMs };
       if (instance) {
-        await deps.gateway.updateMessage(w.channel, w.messageTs, render(instance, targetOf(w), w.card, note));
+        await deps.gateway.updateMessage(w.channel, w.messageTs, render(instance, instanceRef(w), w.card, watchStoppedNote(stopped)));
       } else {
-        await deps.gateway.postMessage(w.channel, message(note, [section(note)]), w.threadTs);
+        await deps.gateway.postMessage(w.channel, renderWatchStopped(stopped), w.threadTs);
       }
     },
   };

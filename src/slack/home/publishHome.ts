@@ -2,8 +2,8 @@ import type { ApprovalService } from '../../approvals/service';
 import type { Logger } from '../../log';
 import type { SlackIdentity } from '../../policy/evaluate';
 import type { Store } from '../../store/types';
+import { renderHome } from '../blocks/homeView';
 import type { SlackGateway } from '../gateway';
-import { renderHome } from './homeView';
 
 /** Builds and publishes one person's Home tab. */
 export async function publishHome(

@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { renderInternalError, renderUsage } from '../blocks/replies';
+import { renderInternalError } from '../blocks/replies';
+import { renderUsage } from '../blocks/usage';
 import { publishHome } from '../home/publishHome';
 import { clickContext } from '../payloads';
 import { replyVia, type Reply } from '../present/reply';
@@ -21,8 +22,8 @@ export function approvalButtonListener(deps: ListenerDeps, verdict: 'approve' | 
         }
       : replyVia(respond, deps.logger);
     try {
-      if (!click) return await reply(renderUsage('this click came without a team or user'));
-      if (!click.value || !APPROVAL_ID.test(click.value)) return await reply(renderUsage("this button's value is not an approval ID"));
+      if (!click) return await reply(renderUsage({ kind: 'click_without_user' }));
+      if (!click.value || !APPROVAL_ID.test(click.value)) return await reply(renderUsage({ kind: 'not_approval_button' }));
       // Who decides is the clicker with their own team (user.team_id), never only the team the click came through.
       const clicker = { teamId: click.teamId, userId: click.userId, channelId: click.channelId, userTeamId: click.userTeamId, enterpriseId: click.enterpriseId };
       await deps.approvals.handleClick(click.value, clicker, verdict, reply, { confirm: fromHome });

@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { parsePlaybookCommand } from '../../domain/command';
-import { renderHelp, renderInternalError, renderUsage } from '../blocks/replies';
+import { renderHelp, renderInternalError } from '../blocks/replies';
+import { renderUsage } from '../blocks/usage';
 import { commandPayload, commandPrincipal } from '../payloads';
 import { replyVia } from '../present/reply';
 import type { ListenerDeps } from './context';
@@ -18,7 +19,7 @@ export function commandListener(deps: ListenerDeps) {
   return async ({ command, ack, respond }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const payload = commandPayload.safeParse(command);
     if (!payload.success) {
-      await ack({ response_type: 'ephemeral', ...renderUsage('the request from Slack is missing its team, user or channel') });
+      await ack({ response_type: 'ephemeral', ...renderUsage({ kind: 'command_payload' }) });
       return;
     }
     const parsed = parsePlaybookCommand(payload.data.text);

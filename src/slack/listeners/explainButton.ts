@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { decodeButtonValue } from '../blocks/buttonValue';
-import { renderInternalError, renderUsage } from '../blocks/replies';
+import { renderInternalError } from '../blocks/replies';
+import { renderUsage } from '../blocks/usage';
 import { clickContext, clickPrincipal } from '../payloads';
 import { showActionLog } from '../present/actionLog';
 import { replyVia } from '../present/reply';
@@ -15,7 +16,7 @@ export function explainButtonListener(deps: ListenerDeps) {
     try {
       const click = clickContext(body, deps.botId);
       const target = decodeButtonValue(click?.value, deps.defaultWorkspaceId);
-      if (!click?.channelId || !target) return await reply(renderUsage("this button's value is not an instance ID"));
+      if (!click?.channelId || !target) return await reply(renderUsage({ kind: 'not_instance_button', json: false }));
       const principal = clickPrincipal(click, click.channelId);
       if (!(await authorizeView(deps, principal, reply, target))) return;
       await showActionLog(deps, target, reply);

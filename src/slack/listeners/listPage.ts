@@ -1,15 +1,16 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { renderInternalError, renderUsage } from '../blocks/replies';
+import { renderInternalError } from '../blocks/replies';
+import { renderUsage } from '../blocks/usage';
 import { clickContext, clickPrincipal } from '../payloads';
 import { replyVia } from '../present/reply';
 import { runList } from './commands/list';
 import type { ListenerDeps } from './context';
-import { LIST_STATUSES } from '../../domain/command';
+import { INSTANCE_STATUSES } from '../../core';
 import { parseJsonOrUndefined } from '../../util/json';
 
 const pageValue = z.strictObject({
-  status: z.enum(LIST_STATUSES).nullable(),
+  status: z.enum(INSTANCE_STATUSES).nullable(),
   page: z.number().int().min(1).max(999),
 });
 
@@ -21,7 +22,7 @@ export function listPageListener(deps: ListenerDeps) {
     try {
       const click = clickContext(body, deps.botId);
       const parsed = pageValue.safeParse(parseJsonOrUndefined(click?.value ?? ''));
-      if (!click?.channelId || !parsed.success) return await reply(renderUsage('this page button is not one the bot made'));
+      if (!click?.channelId || !parsed.success) return await reply(renderUsage({ kind: 'foreign_button', button: 'page' }));
       const principal = clickPrincipal(click, click.channelId);
       await runList(deps, principal, { status: parsed.data.status ?? undefined, page: parsed.data.page }, reply, true);
     } catch (err) {

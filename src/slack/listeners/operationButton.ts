@@ -1,10 +1,8 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { sameTarget, type Target } from '../../domain/outcome';
-import type { Operation } from '../../secmaster/schemas';
-import type { CardContext } from '../../store/types';
+import { instanceRef, sameInstance, type CardContext, type CardPlacement, type InstanceRef, type Operation } from '../../core';
 import { decodeButtonValue } from '../blocks/buttonValue';
-import { renderInternalError, renderUsage } from '../blocks/replies';
-import type { CardPlacement } from '../cards/cardService';
+import { renderInternalError } from '../blocks/replies';
+import { renderUsage } from '../blocks/usage';
 import { clickContext, clickPrincipal } from '../payloads';
 import { presentOutcome, statusCardContext } from '../present/outcome';
 import { replyVia } from '../present/reply';
@@ -26,19 +24,19 @@ export function operationButtonListener(deps: ListenerDeps, operation: Operation
     const reply = replyVia(respond, deps.logger);
     try {
       const click = clickContext(body, deps.botId);
-      if (!click?.channelId) return await reply(renderUsage('this click came without a team, user or channel'));
+      if (!click?.channelId) return await reply(renderUsage({ kind: 'click_without_channel' }));
       const named = decodeButtonValue(click.value, deps.defaultWorkspaceId);
-      if (!named) return await reply(renderUsage("this button's value is not an instance ID (or JSON with instance_id and workspace_id)"));
+      if (!named) return await reply(renderUsage({ kind: 'not_instance_button', json: true }));
 
       const onOurCard = click.ownMessage && click.messageTs !== undefined && !click.isEphemeral;
       const card = onOurCard ? await deps.store.getCard(click.channelId, click.messageTs!) : undefined;
-      let target: Target = named;
+      let target: InstanceRef = named;
       let base: Partial<CardContext> | undefined;
       if (card) {
-        const recorded = { workspaceId: card.workspaceId, instanceId: card.instanceId };
-        if (!sameTarget(recorded, named)) {
+        const recorded = instanceRef(card);
+        if (!sameInstance(recorded, named)) {
           deps.logger.warn('refused a click whose value names another instance than its card', { channel: click.channelId, ts: click.messageTs, user: click.userId, card: recorded, value: named });
-          return await reply(renderUsage(`this button names ${named.instanceId} in workspace ${named.workspaceId}, but its card is about ${recorded.instanceId} in workspace ${recorded.workspaceId}`));
+          return await reply(renderUsage({ kind: 'button_names_other_instance', named, card: recorded }));
         }
         target = recorded;
         base = card.context;

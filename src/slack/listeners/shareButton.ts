@@ -1,7 +1,8 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { canonicalInstanceId, isInstanceId } from '../../domain/command';
-import { renderCannotPost, renderInternalError, renderUsage } from '../blocks/replies';
+import { canonicalInstanceId, isInstanceId } from '../../core';
+import { renderCannotPost, renderInternalError } from '../blocks/replies';
+import { renderUsage } from '../blocks/usage';
 import { clickContext, clickPrincipal } from '../payloads';
 import { buildActionLog } from '../present/actionLog';
 import { replyVia } from '../present/reply';
@@ -23,7 +24,7 @@ export function shareButtonListener(deps: ListenerDeps) {
     try {
       const click = clickContext(body, deps.botId);
       const parsed = shareValue.safeParse(parseJsonOrUndefined(click?.value ?? ''));
-      if (!click?.channelId || !parsed.success) return await reply(renderUsage('this share button is not one the bot made'));
+      if (!click?.channelId || !parsed.success) return await reply(renderUsage({ kind: 'foreign_button', button: 'share' }));
       const principal = clickPrincipal(click, click.channelId);
       const target = { workspaceId: parsed.data.workspace_id, instanceId: canonicalInstanceId(parsed.data.instance_id) };
       if (!(await authorizeView(deps, principal, reply, target))) return;

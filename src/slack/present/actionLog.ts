@@ -1,4 +1,4 @@
-import type { Target } from '../../domain/outcome';
+import type { InstanceRef } from '../../core';
 import type { Logger } from '../../log';
 import { readActionLog } from '../../operations/actionLog';
 import { asSecMasterError } from '../../secmaster/errors';
@@ -14,7 +14,7 @@ export interface ActionLogDeps {
 }
 
 /** Reads the instance and its action log together and renders "why it failed". */
-export async function buildActionLog(deps: ActionLogDeps, target: Target, shared?: { by: string }): Promise<SlackMessage> {
+export async function buildActionLog(deps: ActionLogDeps, target: InstanceRef, shared?: { by: string }): Promise<SlackMessage> {
   try {
     const [instance, read] = await Promise.all([deps.secmaster.getInstance(target), readActionLog(deps.secmaster, target, deps.logger)]);
     return renderActionLog({
@@ -30,6 +30,6 @@ export async function buildActionLog(deps: ActionLogDeps, target: Target, shared
   }
 }
 
-export async function showActionLog(deps: ActionLogDeps, target: Target, reply: Reply): Promise<void> {
+export async function showActionLog(deps: ActionLogDeps, target: InstanceRef, reply: Reply): Promise<void> {
   await reply(await buildActionLog(deps, target));
 }

@@ -1,8 +1,7 @@
-import type { OperationOutcome, Target } from '../../domain/outcome';
-import type { Operation } from '../../secmaster/schemas';
-import type { CardContext } from '../../store/types';
+import type { CardContext, CardPlacement, InstanceRef, Operation } from '../../core';
+import type { OperationOutcome } from '../../domain/outcome';
 import { renderCannotPost, renderOutcomeReply, unconfirmedNote } from '../blocks/replies';
-import type { CardPlacement, CardService } from '../cards/cardService';
+import type { CardService } from '../cards/cardService';
 import type { Reply } from './reply';
 
 /**
@@ -11,7 +10,7 @@ import type { Reply } from './reply';
  */
 export interface PresentInput {
   outcome: OperationOutcome;
-  target: Target;
+  target: InstanceRef;
   channel: string;
   requester: string;
   reason?: string;

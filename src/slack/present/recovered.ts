@@ -1,7 +1,7 @@
+import { instanceRef, type Attempt } from '../../core';
 import type { OperationOutcome } from '../../domain/outcome';
 import type { Logger } from '../../log';
 import type { RecoverySink } from '../../operations/recovery';
-import type { Attempt } from '../../store/types';
 import type { ApprovalFlow } from '../approvals/flow';
 import { renderOutcomeReply, unconfirmedNote } from '../blocks/replies';
 import type { CardService } from '../cards/cardService';
@@ -22,13 +22,12 @@ export function createRecoveredPresenter(deps: {
 }): RecoverySink {
   return {
     async recovered(attempt: Attempt, outcome: OperationOutcome) {
-      const target = { workspaceId: attempt.workspaceId, instanceId: attempt.instanceId };
       let postedCard = false;
       if (outcome.code === 'done_unconfirmed' && attempt.channel && attempt.card) {
         const posted = await deps.cards.publish({
           channel: attempt.channel,
           instance: outcome.instance,
-          target,
+          target: instanceRef(attempt),
           card: attempt.card.context,
           placement: attempt.card.placement,
           note: unconfirmedNote(outcome.error),

@@ -1,6 +1,6 @@
 import { renderApprovalCard, type ApprovalCardInput } from '../../../src/slack/blocks/approvalCard';
 import type { Block, ButtonElement } from '../../../src/slack/blocks/kit';
-import type { ApprovalState } from '../../../src/store/types';
+import type { ApprovalState } from '../../../src/core';
 import { HOSTILE_NAME, HUGE_NAME, plainTexts } from '../blockKitLimits';
 import { REQUESTER_MENTION, T0, approval, expectSafe, json } from '../fixtures';
 

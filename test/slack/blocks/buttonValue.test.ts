@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { INSTANCE_ID_PATTERN } from '../../../src/domain/command';
+import { INSTANCE_ID_PATTERN } from '../../../src/core';
 import { decodeButtonValue, encodeButtonValue } from '../../../src/slack/blocks/buttonValue';
 
 const WS = 'ws-default';

@@ -9,7 +9,6 @@ import {
   renderHelp,
   renderInternalError,
   renderOutcomeReply,
-  renderUsage,
 } from '../../../src/slack/blocks/replies';
 import type { SlackMessage } from '../../../src/slack/blocks/kit';
 import { HOSTILE_ERROR, HOSTILE_NAME, HUGE_NAME } from '../blockKitLimits';
@@ -27,23 +26,6 @@ describe('renderHelp', () => {
       expect(sectionText(help)).toContain(`\`/playbook ${sub.replace(/</g, '&lt;').replace(/>/g, '&gt;')}\``);
     }
     expect(sectionText(help)).not.toMatch(/[<>]/);
-  });
-});
-
-describe('renderUsage', () => {
-  it('says what was wrong and that nothing was done', () => {
-    const m = renderUsage('`retry` needs an instance ID');
-    expectSafe(m);
-    expect(sectionText(m)).toBe(':warning: `retry` needs an instance ID. Nothing was done.\nTry `/playbook help` for the commands.');
-    expect(m.text).toBe('Usage: `retry` needs an instance ID');
-  });
-
-  it.each([
-    ['a problem quoting hostile user input', `"${HOSTILE_NAME}" is not an instance ID`],
-    ['a problem of 10 000 characters', HUGE_NAME],
-  ])('escapes %s in the blocks and in the fallback text', (_label, problem) => {
-    const m = renderUsage(problem);
-    expectSafe(m);
   });
 });
 
@@ -171,7 +153,7 @@ describe('renderOutcomeReply', () => {
   ];
 
   it('covers every outcome code', () => {
-    const { OUTCOME_CODES } = jest.requireActual<typeof import('../../../src/domain/outcome')>('../../../src/domain/outcome');
+    const { OUTCOME_CODES } = jest.requireActual<typeof import('../../../src/core')>('../../../src/core');
     expect(new Set(outcomes('normal').map(([, o]) => o.code))).toEqual(new Set(OUTCOME_CODES));
   });
 

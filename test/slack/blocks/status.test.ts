@@ -1,5 +1,5 @@
 import { statusEmoji } from '../../../src/slack/blocks/status';
-import { renderHome } from '../../../src/slack/home/homeView';
+import { renderHome } from '../../../src/slack/blocks/homeView';
 import { renderOutcomeReply } from '../../../src/slack/blocks/replies';
 import { approval } from '../fixtures';
 

@@ -1,4 +1,4 @@
-import type { Permission } from '../../../domain/command';
+import type { Permission } from '../../../core';
 import type { Principal } from '../../../policy/evaluate';
 import { renderCan } from '../../blocks/replies';
 import type { Reply } from '../../present/reply';

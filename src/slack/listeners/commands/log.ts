@@ -6,6 +6,7 @@ import { showActionLog } from '../../present/actionLog';
 
 /** `log <id>`: why an instance failed, from its action log; shown privately, with a way to share it. */
 export async function runLog(deps: Pick<ListenerDeps, 'ops' | 'audit' | 'secmaster' | 'logger' | 'defaultWorkspaceId'>, principal: Principal, instanceId: string, reply: Reply): Promise<void> {
-  if (!(await authorizeView(deps, principal, reply, { workspaceId: deps.defaultWorkspaceId, instanceId }))) return;
-  await showActionLog(deps, { workspaceId: deps.defaultWorkspaceId, instanceId }, reply);
+  const target = { workspaceId: deps.defaultWorkspaceId, instanceId };
+  if (!(await authorizeView(deps, principal, reply, target))) return;
+  await showActionLog(deps, target, reply);
 }

@@ -1,12 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { alertFields, CHANNEL_ERRORS } from '../alerts/fields';
-import type { AlertPublisher } from '../alerts/publish';
+import { readBody } from '../http/body';
+import { sendJson } from '../http/json';
+import type { Route } from '../http/server';
 import type { Logger } from '../log';
-import { readBody } from './body';
-import { sendJson } from './json';
-import type { Route } from './server';
 import { firstIssue, parseJsonOrUndefined } from '../util/json';
+import { alertFields, CHANNEL_ERRORS } from './fields';
+import type { AlertPublisher } from './publish';
 
 /**
  * `POST /alerts` for the tools that raise alerts (spec section 6): a bearer token compared in

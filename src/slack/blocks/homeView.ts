@@ -1,9 +1,8 @@
-import type { Approval, AuditRecord } from '../../store/types';
-import { ACTION_IDS } from '../ids';
+import type { Approval, AuditRecord } from '../../core';
+import { ACTION_IDS, SLASH_COMMAND } from '../ids';
 import { channelLink, code, mentionUser, safeText, slackDate } from '../mrkdwn';
-import { actions, button, context, divider, header, LIMITS, section, type Block, type HomeView } from '../blocks/kit';
-import { approvalInstanceTitle } from '../blocks/instanceFacts';
-import { SLASH_COMMAND } from '../ids';
+import { approvalInstanceTitle } from './instanceFacts';
+import { actions, button, context, divider, header, LIMITS, section, type Block, type HomeView } from './kit';
 
 /**
  * The Home tab: the approvals the viewer may decide (with Approve / Reject), and their own recent

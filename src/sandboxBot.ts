@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startBot, type RunningBot } from '../bot';
-import { loadConfig, type LogLevel } from '../config';
-import { createLogger, type Logger } from '../log';
-import { SANDBOX_CHANNELS, SANDBOX_POLICY, SANDBOX_PROJECT, SANDBOX_TEAM, SANDBOX_USERGROUPS, SANDBOX_WORKSPACE } from './demo';
-import { sandboxRoutes } from './routes';
-import { seedDemoInstances, startSimulator, type Simulator } from './simulator';
-import { startSlackStandIn, type SlackStandIn } from './slack/standIn';
-import { createSandboxPki } from './smn/pki';
-import { startSmnTopic, type SmnTopicStandIn } from './smn/topic';
+import { startBot, type RunningBot } from './bot';
+import { loadConfig } from './config';
+import { createLogger, type Logger, type LogLevel } from './log';
+import { SANDBOX_CHANNELS, SANDBOX_POLICY, SANDBOX_PROJECT, SANDBOX_TEAM, SANDBOX_USERGROUPS, SANDBOX_WORKSPACE } from './sandbox/demo';
+import { sandboxRoutes } from './sandbox/routes';
+import { seedDemoInstances, startSimulator, type Simulator } from './sandbox/simulator';
+import { startSlackStandIn, type SlackStandIn } from './sandbox/slack/standIn';
+import { createSandboxPki } from './sandbox/smn/pki';
+import { startSmnTopic, type SmnTopicStandIn } from './sandbox/smn/topic';
 
 /**
  * `npm start` with nothing configured: the whole bot, locally. The SecMaster simulator (a dozen

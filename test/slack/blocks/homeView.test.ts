@@ -1,8 +1,11 @@
 import type { Block, ButtonElement } from '../../../src/slack/blocks/kit';
-import { renderHome, type HomeInput } from '../../../src/slack/home/homeView';
-import type { ApprovalState } from '../../../src/store/types';
+import { renderHome, type HomeInput } from '../../../src/slack/blocks/homeView';
+import type { ApprovalState, AuditOutcome } from '../../../src/core';
 import { HOSTILE_ERROR, HOSTILE_NAME, HUGE_NAME, plainTexts } from '../blockKitLimits';
 import { REQUESTER_MENTION, approval, auditRecord, expectSafe, json } from '../fixtures';
+
+/** A stored row's outcome as the database hands it back: the type is closed, the column is text, and the Home tab shows whatever it holds escaped. */
+const stored = (outcome: string) => outcome as AuditOutcome;
 
 const empty: HomeInput = { toDecide: [], myApprovals: [], myOperations: [] };
 const buttons = (blocks: Block[]): ButtonElement[] => blocks.flatMap((b) => (b.type === 'actions' ? b.elements : []));
@@ -84,7 +87,7 @@ describe('renderHome', () => {
     const v = renderHome({
       toDecide: [hostile],
       myApprovals: [hostile],
-      myOperations: [auditRecord({ operation: '<!channel>', instance_id: '<@U123>', outcome: HOSTILE_ERROR, at: '<https://evil.example|now>', channel: '<!here>' })],
+      myOperations: [auditRecord({ operation: '<!channel>', instance_id: '<@U123>', outcome: stored(HOSTILE_ERROR), at: '<https://evil.example|now>', channel: '<!here>' })],
     });
     expectSafe(v, 'home');
     expect(json(v.blocks)).toContain(REQUESTER_MENTION);
@@ -97,7 +100,7 @@ describe('renderHome', () => {
       banner: HUGE_NAME.replace(/[<>&]/g, ''),
       toDecide: huge,
       myApprovals: huge,
-      myOperations: Array.from({ length: 20 }, () => auditRecord({ operation: HUGE_NAME, instance_id: HUGE_NAME, outcome: HUGE_NAME, at: HUGE_NAME, channel: HUGE_NAME })),
+      myOperations: Array.from({ length: 20 }, () => auditRecord({ operation: HUGE_NAME, instance_id: HUGE_NAME, outcome: stored(HUGE_NAME), at: HUGE_NAME, channel: HUGE_NAME })),
     });
     expectSafe(v, 'home');
   });
