@@ -37,7 +37,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   logger.info('playbook bot started', {
     port: bot.port,
     mode: config.slack.appToken ? 'socket' : 'http',
-    secmaster: bot.simulator ? 'simulator' : config.secmaster.endpoint,
+    secmaster: config.secmaster.mode === 'cloud' ? config.secmaster.endpoint : 'simulator',
     store: bot.deps.store.kind,
     team: bot.deps.identity.teamId,
     replica: bot.deps.watcher.owner,
