@@ -55,3 +55,12 @@ export function loadConfig(env: Env): Config {
   };
 }
 
+/**
+ * `DATABASE_URL` alone, validated and defaulted like the bot's: for the tools that share the bot's
+ * store (the audit export) without needing the rest of its configuration.
+ */
+export function loadDatabaseUrl(env: Env): string {
+  const { values, problems } = parseVariables(env, ['DATABASE_URL']);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return values.DATABASE_URL!;
+}

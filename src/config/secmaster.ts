@@ -4,8 +4,8 @@ import type { SecMasterConfig, SecMasterCredential } from './types';
 import type { Values } from './variables';
 
 /** The simulator's project and workspace when none is given (it accepts any). */
-export const SIMULATOR_PROJECT_ID = 'sim-project';
-export const SIMULATOR_WORKSPACE_ID = 'sim-workspace';
+const SIMULATOR_PROJECT_ID = 'sim-project';
+const SIMULATOR_WORKSPACE_ID = 'sim-workspace';
 
 const IAM_VARS = ['HUAWEICLOUD_IAM_DOMAIN', 'HUAWEICLOUD_IAM_USER', 'HUAWEICLOUD_IAM_PASSWORD'] as const;
 const HUAWEI_SDK_VARS = ['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK'] as const;

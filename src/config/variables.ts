@@ -27,6 +27,10 @@ import {
  * all read from here (`env.ts`); the group readers (`slack.ts`, `secmaster.ts`, `smn.ts`) only add
  * the rules that span several variables.
  *
+ * Adding a variable is adding a row: e.g. the policy's YAML itself, which may not be set with the
+ * file, is `PLAYBOOK_POLICY: variable({ group: 'policy', parse: verbatim, excludes: 'PLAYBOOK_POLICY_FILE' })`.
+ * Which groups make a deployment (and so require the rest) is the one set {@link DEPLOYMENT_GROUPS}.
+ *
  * The rows keep the order their problems have always been listed in.
  */
 
@@ -54,10 +58,11 @@ function variable<T>(spec: VariableSpec<T>): VariableSpec<T> {
   return spec;
 }
 
-/** Where the embedded store lives when DATABASE_URL is not set (the CLI tools share it). */
-export const DEFAULT_DATABASE_URL = 'sqlite:data/playbook-bot.sqlite';
+/** Slack's own Web API, SLACK_API_URL's default (kept with the Slack client's settings). */
 export { DEFAULT_SLACK_API_URL };
-export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];
+/** Where the embedded store lives when DATABASE_URL is not set (the audit export shares it). */
+const DEFAULT_DATABASE_URL = 'sqlite:data/playbook-bot.sqlite';
+const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { ConfigError, loadConfig, planStart, secretsFromEnv, VARIABLES, type VariableName } from '../../src/config';
+import { ConfigError, loadConfig, loadDatabaseUrl, planStart, secretsFromEnv, VARIABLES, type VariableName } from '../../src/config';
 import { parseVariables } from '../../src/config/env';
 
 /**
@@ -153,5 +153,24 @@ describe('parseVariables', () => {
   it('either one alone is fine, and an unset one takes its default', () => {
     expect(parse({ PLAYBOOK_POLICY: 'rules: []' })).toEqual({ values: { PLAYBOOK_POLICY: 'rules: []', PLAYBOOK_POLICY_FILE: 'policy.yml' }, problems: [] });
     expect(parse({ PLAYBOOK_POLICY_FILE: ' other.yml ', PLAYBOOK_POLICY: '  ' })).toEqual({ values: { PLAYBOOK_POLICY: undefined, PLAYBOOK_POLICY_FILE: 'other.yml' }, problems: [] });
+  });
+});
+
+describe('loadDatabaseUrl (the audit export)', () => {
+  it("resolves DATABASE_URL the bot's way: the default when unset or blank, the value trimmed", () => {
+    expect(loadDatabaseUrl({})).toBe('sqlite:data/playbook-bot.sqlite');
+    expect(loadDatabaseUrl({ DATABASE_URL: '  ' })).toBe('sqlite:data/playbook-bot.sqlite');
+    expect(loadDatabaseUrl({ DATABASE_URL: ' postgres://bot@db/bot ' })).toBe('postgres://bot@db/bot');
+  });
+
+  it('refuses a malformed one with the same problem as the bot, and no password in it', () => {
+    let thrown: unknown;
+    try {
+      loadDatabaseUrl({ DATABASE_URL: 'mysql://bot:pg-password-0001@db/bot' });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).problems).toEqual(['DATABASE_URL: must be "sqlite:<path>" or a "postgres://…" URL']);
   });
 });
