@@ -1,5 +1,4 @@
 import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
-import { DEFAULT_SLACK_API_URL } from './config';
 import type { Deps } from './deps';
 import { alertRoute } from './alerts/route';
 import { smnRoute } from './smn/route';
@@ -37,7 +36,7 @@ export interface RunningApp {
 
 export async function startApp(deps: Deps, opts: { port: number; host?: string; extraRoutes?: Route[] } = { port: deps.config.port }): Promise<RunningApp> {
   const { config, logger } = deps;
-  const slackApiUrl = config.slack.apiUrl ?? DEFAULT_SLACK_API_URL;
+  const slackApiUrl = config.slack.apiUrl;
   const socketMode = Boolean(config.slack.appToken);
   const slackLogger = boltLogger(logger);
 

@@ -1,10 +1,9 @@
 import { startApp, type RunningApp } from './app';
-import type { Config } from './config';
+import type { Config, ConnectedConfig } from './config';
 import { buildDeps, type Deps } from './deps';
 import type { Logger } from './log';
 import type { Route } from './http/server';
 import { seedDemoInstances, startSimulator, type Simulator } from './sandbox/simulator';
-import { createTokenAuthenticator } from './secmaster/auth/tokenAuth';
 
 /**
  * Starts a configured bot: the simulator first when `SECMASTER_SIMULATOR=1`, then the
@@ -23,25 +22,27 @@ export async function startBot(
   opts: { logger: Logger; extraRoutes?: (deps: Deps) => Route[]; owner?: string; host?: string; /** The sandbox's CA for SMN's HTTPS GETs (see BuildOptions.smnCa). */ smnCa?: string },
 ): Promise<RunningBot> {
   let simulator: Simulator | undefined;
-  let cfg = config;
-  let secmasterAuth;
-  if (config.secmaster.credential.kind === 'simulator') {
-    simulator = await startSimulator({ projectId: config.secmaster.projectId, control: true, timing: { stepMs: 5000, runningMs: 90_000 } });
-    seedDemoInstances(simulator.state, config.secmaster.workspaceId);
-    const token = simulator.auth.issueToken('bot', config.secmaster.projectId, 365 * 24 * 3600_000).token;
+  let connected: ConnectedConfig;
+  if (config.secmaster.mode === 'simulator') {
+    const { projectId, workspaceId } = config.secmaster;
+    simulator = await startSimulator({ projectId, control: true, timing: { stepMs: 5000, runningMs: 90_000 } });
+    seedDemoInstances(simulator.state, workspaceId);
+    // The bot reaches the simulator as it would the cloud: at its address, with a token it issued.
+    const token = simulator.auth.issueToken('bot', projectId, 365 * 24 * 3600_000).token;
     opts.logger.redact.add(token);
-    secmasterAuth = createTokenAuthenticator(token);
-    cfg = { ...config, secmaster: { ...config.secmaster, endpoint: simulator.url } };
-    opts.logger.info('SecMaster simulator started in-process', { url: simulator.url, workspace: config.secmaster.workspaceId, instances: simulator.state.all().length });
+    connected = { ...config, secmaster: { mode: 'cloud', endpoint: simulator.url, projectId, workspaceId, credential: { kind: 'token', token } } };
+    opts.logger.info('SecMaster simulator started in-process', { url: simulator.url, workspace: workspaceId, instances: simulator.state.all().length });
+  } else {
+    connected = { ...config, secmaster: config.secmaster };
   }
   let deps: Deps;
   try {
-    deps = await buildDeps(cfg, { logger: opts.logger, secmasterAuth, owner: opts.owner, smnCa: opts.smnCa });
+    deps = await buildDeps(connected, { logger: opts.logger, owner: opts.owner, smnCa: opts.smnCa });
   } catch (err) {
     await simulator?.close();
     throw err;
   }
-  const app = await startApp(deps, { port: cfg.port, host: opts.host, extraRoutes: opts.extraRoutes?.(deps) });
+  const app = await startApp(deps, { port: connected.port, host: opts.host, extraRoutes: opts.extraRoutes?.(deps) });
   return {
     port: app.port,
     deps,

@@ -4,7 +4,7 @@ import type { Dispatcher } from 'undici';
 import { createApprovalService } from './approvals/service';
 import { createExpiryLoop } from './approvals/expiryLoop';
 import { createAuditTrail } from './audit/trail';
-import { DEFAULT_SLACK_API_URL, type Config } from './config';
+import type { ConnectedConfig } from './config';
 import type { Logger } from './log';
 import { createMetrics } from './metrics';
 import { createOperationsService, type ApprovalRequester } from './operations/service';
@@ -14,9 +14,10 @@ import { createPolicyHolder } from './policy/holder';
 import { loadPolicyFile } from './policy/load';
 import { createHomeTeamDirectory } from './policy/homeTeams';
 import { createUserGroupDirectory } from './policy/usergroups';
-import { createAuthenticator, type Authenticator } from './secmaster/auth';
+import { createAuthenticator } from './secmaster/auth';
 import { createCircuitBreaker } from './secmaster/circuitBreaker';
 import { createSecMasterClient } from './secmaster/client';
+import { createSecMasterTransport } from './secmaster/layers';
 import { createSecMasterDispatcher, createTransport } from './secmaster/transport';
 import { createApprovalFlow, type ApprovalFlow } from './slack/approvals/flow';
 import { boltLogger } from './slack/boltLogger';
@@ -36,8 +37,6 @@ import { buildSmnReceiver } from './smn/build';
  */
 export interface BuildOptions {
   logger: Logger;
-  /** Replaces the configured credential (simulator mode: a token the simulator issued). */
-  secmasterAuth?: Authenticator;
   dispatcher?: Dispatcher;
   /** Replica identity for watch leases and operation attempts (tests name them). */
   owner?: string;
@@ -51,7 +50,7 @@ export interface BuildOptions {
 
 export type Deps = Awaited<ReturnType<typeof buildDeps>>;
 
-export async function buildDeps(config: Config, opts: BuildOptions) {
+export async function buildDeps(config: ConnectedConfig, opts: BuildOptions) {
   const { logger } = opts;
   const now = opts.now ?? Date.now;
   // This replica: the owner of its watch leases and of the operation attempts it sends.
@@ -63,20 +62,14 @@ export async function buildDeps(config: Config, opts: BuildOptions) {
   const metrics = createMetrics(store);
 
   const dispatcher = opts.dispatcher ?? createSecMasterDispatcher();
-  const transport = createTransport({ dispatcher });
-  const credential = config.secmaster.credential;
-  const auth =
-    opts.secmasterAuth ??
-    (credential.kind === 'simulator'
-      ? undefined
-      : createAuthenticator(credential, {
-          transport,
-          projectId: config.secmaster.projectId,
-          onLogin: () => metrics.iamLogins.inc(),
-          // A token obtained at run time is a secret like the configured ones, in logs, Slack and audit rows.
-          onToken: (token) => logger.redact.add(token),
-        }));
-  if (!auth) throw new Error('SECMASTER_SIMULATOR: the simulator was not started');
+  const http = createTransport({ dispatcher });
+  const auth = createAuthenticator(config.secmaster.credential, {
+    transport: http,
+    projectId: config.secmaster.projectId,
+    onLogin: () => metrics.iamLogins.inc(),
+    // A token obtained at run time is a secret like the configured ones, in logs, Slack and audit rows.
+    onToken: (token) => logger.redact.add(token),
+  });
   const breaker = createCircuitBreaker({
     onStateChange: (state) => {
       metrics.breakerState.set(state === 'open' ? 1 : 0);
@@ -86,19 +79,21 @@ export async function buildDeps(config: Config, opts: BuildOptions) {
   const secmaster = createSecMasterClient({
     endpoint: config.secmaster.endpoint,
     projectId: config.secmaster.projectId,
-    transport,
-    auth,
-    gate: breaker,
-    onHttpError: (err) =>
-      logger.warn('SecMaster answered with an error', { call: err.call, status: err.status, code: err.code, request_id: err.requestId, encoded_authorization_message: err.encodedAuthorizationMessage }),
-    observe: (e) => {
-      metrics.secmasterCalls.inc({ call: e.call, status: String(e.status) });
-      metrics.secmasterSeconds.observe({ call: e.call }, e.durationMs / 1000);
-    },
+    transport: createSecMasterTransport({
+      http,
+      auth,
+      gate: breaker,
+      onHttpError: (err) =>
+        logger.warn('SecMaster answered with an error', { call: err.call, status: err.status, code: err.code, request_id: err.requestId, encoded_authorization_message: err.encodedAuthorizationMessage }),
+      observe: (e) => {
+        metrics.secmasterCalls.inc({ call: e.call, status: String(e.status) });
+        metrics.secmasterSeconds.observe({ call: e.call }, e.durationMs / 1000);
+      },
+    }),
   });
 
   const webClient = new WebClient(config.slack.botToken, {
-    slackApiUrl: config.slack.apiUrl ?? DEFAULT_SLACK_API_URL,
+    slackApiUrl: config.slack.apiUrl,
     logger: boltLogger(logger),
     ...WEB_API_OPTIONS,
   });

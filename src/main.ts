@@ -1,5 +1,5 @@
 import { runSimulatorCli } from './cli/simulatorCli';
-import { ConfigError, planStart, secretsFromEnv } from './config';
+import { ConfigError, loadDatabaseUrl, planStart, secretsFromEnv } from './config';
 import { createLogger, createRedactor } from './log';
 import { loadPolicyFile, PolicyError } from './policy/load';
 import { SlackStartupError } from './slack/identity';
@@ -16,7 +16,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   }
   if (argv[0] === '--audit-export') {
     const { runAuditExport } = await import('./cli/auditExport');
-    process.exitCode = await runAuditExport(argv.slice(1), { databaseUrl: env.DATABASE_URL, out: process.stdout, err: process.stderr });
+    process.exitCode = await runAuditExport(argv.slice(1), { databaseUrl: loadDatabaseUrl(env), out: process.stdout, err: process.stderr });
     return;
   }
 
@@ -37,7 +37,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   logger.info('playbook bot started', {
     port: bot.port,
     mode: config.slack.appToken ? 'socket' : 'http',
-    secmaster: bot.simulator ? 'simulator' : config.secmaster.endpoint,
+    secmaster: config.secmaster.mode === 'cloud' ? config.secmaster.endpoint : 'simulator',
     store: bot.deps.store.kind,
     team: bot.deps.identity.teamId,
     replica: bot.deps.watcher.owner,

@@ -1,4 +1,4 @@
-import { ConfigError, DEFAULT_SLACK_API_URL, loadConfig, planStart, type Config } from '../src/config';
+import { ConfigError, DEFAULT_SLACK_API_URL, loadConfig, planStart, type CloudSecMaster, type Config } from '../src/config';
 
 /**
  * Unit tests of the environment contract in shared/spec/interface.md section 2.
@@ -43,6 +43,12 @@ function configError(fn: () => unknown): ConfigError {
   }
   expect(thrown).toBeInstanceOf(ConfigError);
   return thrown as ConfigError;
+}
+
+/** The cloud SecMaster a configuration names; fails the test for the simulator. */
+function cloud(config: Config): CloudSecMaster {
+  expect(config.secmaster.mode).toBe('cloud');
+  return config.secmaster as CloudSecMaster;
 }
 
 function problemsOf(env: Env): string[] {
@@ -134,7 +140,7 @@ describe('planStart: sandbox or bot', () => {
   it('plans the bot for a complete configuration', () => {
     const plan = planStart(VALID);
     expect(plan.kind).toBe('bot');
-    expect(plan.kind === 'bot' && plan.config.secmaster.credential).toEqual({ kind: 'token', token: AUTH_TOKEN });
+    expect(plan.kind === 'bot' && cloud(plan.config).credential).toEqual({ kind: 'token', token: AUTH_TOKEN });
   });
 });
 
@@ -172,7 +178,7 @@ describe('loadConfig: required variables', () => {
 
   it('SECMASTER_ENDPOINT stands in for SECMASTER_REGION', () => {
     const config = loadConfig({ ...without(VALID, 'SECMASTER_REGION'), SECMASTER_ENDPOINT: 'https://secmaster.example.test' });
-    expect(config.secmaster.endpoint).toBe('https://secmaster.example.test');
+    expect(cloud(config).endpoint).toBe('https://secmaster.example.test');
   });
 });
 
@@ -352,7 +358,7 @@ describe('loadConfig: exactly one SecMaster credential kind', () => {
     expect(problems).toHaveLength(1);
     expect(problemsNaming(problems, 'IAM_ENDPOINT')).toHaveLength(1);
     const config = loadConfig({ ...env, IAM_ENDPOINT: 'https://iam.example.test' });
-    expect(config.secmaster.credential).toMatchObject({ kind: 'password', iamEndpoint: 'https://iam.example.test' });
+    expect(cloud(config).credential).toMatchObject({ kind: 'password', iamEndpoint: 'https://iam.example.test' });
   });
 
   it.each([
@@ -364,22 +370,22 @@ describe('loadConfig: exactly one SecMaster credential kind', () => {
     },
     { kind: 'token', env: TOKEN, credential: { kind: 'token', token: AUTH_TOKEN } },
   ])('$kind alone is accepted', ({ env, credential }) => {
-    expect(loadConfig({ ...SLACK_HTTP, ...TARGET, ...env }).secmaster.credential).toEqual(credential);
+    expect(cloud(loadConfig({ ...SLACK_HTTP, ...TARGET, ...env })).credential).toEqual(credential);
   });
 
   it('trims AK/SK and tokens but keeps an IAM password exactly as given', () => {
-    expect(loadConfig({ ...SLACK_HTTP, ...TARGET, CLOUD_SDK_AK: ` ${AK} `, CLOUD_SDK_SK: `${SK}\n` }).secmaster.credential).toEqual({ kind: 'aksk', accessKey: AK, secretKey: SK });
-    expect(loadConfig({ ...SLACK_HTTP, ...TARGET, SECMASTER_AUTH_TOKEN: ` ${AUTH_TOKEN} ` }).secmaster.credential).toEqual({ kind: 'token', token: AUTH_TOKEN });
+    expect(cloud(loadConfig({ ...SLACK_HTTP, ...TARGET, CLOUD_SDK_AK: ` ${AK} `, CLOUD_SDK_SK: `${SK}\n` })).credential).toEqual({ kind: 'aksk', accessKey: AK, secretKey: SK });
+    expect(cloud(loadConfig({ ...SLACK_HTTP, ...TARGET, SECMASTER_AUTH_TOKEN: ` ${AUTH_TOKEN} ` })).credential).toEqual({ kind: 'token', token: AUTH_TOKEN });
     const password = ' pass word ';
-    expect(loadConfig({ ...SLACK_HTTP, ...TARGET, ...IAM, HUAWEICLOUD_IAM_PASSWORD: password }).secmaster.credential).toMatchObject({ password });
+    expect(cloud(loadConfig({ ...SLACK_HTTP, ...TARGET, ...IAM, HUAWEICLOUD_IAM_PASSWORD: password })).credential).toMatchObject({ password });
   });
 });
 
 describe('loadConfig: endpoints', () => {
   it.each(['ap-southeast-1', 'cn-north-4', 'la-north-2', 'me-east-1'])('SECMASTER_REGION=%s derives the SecMaster and IAM endpoints', (region) => {
     const config = loadConfig({ ...SLACK_HTTP, ...TARGET, ...IAM, SECMASTER_REGION: region });
-    expect(config.secmaster.endpoint).toBe(`https://secmaster.${region}.myhuaweicloud.com`);
-    expect(config.secmaster.credential).toMatchObject({ kind: 'password', iamEndpoint: `https://iam.${region}.myhuaweicloud.com` });
+    expect(cloud(config).endpoint).toBe(`https://secmaster.${region}.myhuaweicloud.com`);
+    expect(cloud(config).credential).toMatchObject({ kind: 'password', iamEndpoint: `https://iam.${region}.myhuaweicloud.com` });
   });
 
   it.each([
@@ -388,7 +394,7 @@ describe('loadConfig: endpoints', () => {
     { given: 'http://127.0.0.1:8443/base//', expected: 'http://127.0.0.1:8443/base' },
   ])('SECMASTER_ENDPOINT=$given overrides the region (→ $expected)', ({ given, expected }) => {
     const config = loadConfig({ ...VALID, SECMASTER_ENDPOINT: given });
-    expect(config.secmaster.endpoint).toBe(expected);
+    expect(cloud(config).endpoint).toBe(expected);
   });
 
   it.each([
@@ -396,9 +402,9 @@ describe('loadConfig: endpoints', () => {
     { given: 'https://iam.example.test/', expected: 'https://iam.example.test' },
   ])('IAM_ENDPOINT=$given overrides the region (→ $expected)', ({ given, expected }) => {
     const config = loadConfig({ ...SLACK_HTTP, ...TARGET, ...IAM, IAM_ENDPOINT: given });
-    expect(config.secmaster.credential).toMatchObject({ kind: 'password', iamEndpoint: expected });
+    expect(cloud(config).credential).toMatchObject({ kind: 'password', iamEndpoint: expected });
     // The SecMaster endpoint still comes from the region.
-    expect(config.secmaster.endpoint).toBe('https://secmaster.ap-southeast-1.myhuaweicloud.com');
+    expect(cloud(config).endpoint).toBe('https://secmaster.ap-southeast-1.myhuaweicloud.com');
   });
 
   it('keeps project and workspace IDs', () => {
@@ -410,12 +416,12 @@ describe('loadConfig: endpoints', () => {
 
 describe('loadConfig: Slack modes', () => {
   it('HTTP mode: signing secret, no app token', () => {
-    expect(loadConfig(VALID).slack).toEqual({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, appToken: undefined, apiUrl: undefined });
+    expect(loadConfig(VALID).slack).toEqual({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, appToken: undefined, apiUrl: DEFAULT_SLACK_API_URL });
   });
 
   it('Socket Mode: SLACK_APP_TOKEN set and no signing secret is fine', () => {
     const config = loadConfig({ ...SLACK_SOCKET, ...TARGET, ...TOKEN });
-    expect(config.slack).toEqual({ botToken: BOT_TOKEN, signingSecret: undefined, appToken: APP_TOKEN, apiUrl: undefined });
+    expect(config.slack).toEqual({ botToken: BOT_TOKEN, signingSecret: undefined, appToken: APP_TOKEN, apiUrl: DEFAULT_SLACK_API_URL });
   });
 
   it('Socket Mode keeps a signing secret if one is given', () => {
@@ -438,10 +444,8 @@ describe('loadConfig: Slack modes', () => {
 describe('loadConfig: SECMASTER_SIMULATOR', () => {
   it('SECMASTER_SIMULATOR=1 needs no credential, region, project or workspace', () => {
     const config = loadConfig({ ...SLACK_HTTP, SECMASTER_SIMULATOR: '1' });
-    expect(config.secmaster.credential).toEqual({ kind: 'simulator' });
-    expect(config.secmaster.endpoint).toBe('http://127.0.0.1:0');
-    expect(config.secmaster.projectId).toBe('sim-project');
-    expect(config.secmaster.workspaceId).toBe('sim-workspace');
+    // No endpoint and no credential: bot.ts starts the simulator and connects to it.
+    expect(config.secmaster).toEqual({ mode: 'simulator', projectId: 'sim-project', workspaceId: 'sim-workspace' });
   });
 
   it('SECMASTER_SIMULATOR=1 still needs Slack', () => {
@@ -450,7 +454,7 @@ describe('loadConfig: SECMASTER_SIMULATOR', () => {
 
   it('SECMASTER_SIMULATOR=1 keeps given project and workspace IDs', () => {
     const config = loadConfig({ ...SLACK_HTTP, ...TARGET, SECMASTER_SIMULATOR: '1' });
-    expect(config.secmaster).toMatchObject({ projectId: 'project-0001', workspaceId: 'workspace-0001', credential: { kind: 'simulator' } });
+    expect(config.secmaster).toEqual({ mode: 'simulator', projectId: 'project-0001', workspaceId: 'workspace-0001' });
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { canonicalInstanceId } from '../core';
-import { asSecMasterError, type SecMasterError } from '../secmaster/errors';
+import { secMasterErrorOrRethrow, type SecMasterError } from '../secmaster/errors';
 import type { SecMasterClient } from '../secmaster/client';
 import { renderPlainAlertCard } from '../slack/blocks/plainAlertCard';
 import type { CardService } from '../slack/cards/cardService';
@@ -50,7 +50,7 @@ export function createAlertPublisher(deps: { secmaster: Pick<SecMasterClient, 'g
       try {
         answer = await deps.secmaster.getInstance(target);
       } catch (err) {
-        return { ok: false, stage: 'instance', error: asSecMasterError(err), workspaceId: target.workspaceId };
+        return { ok: false, stage: 'instance', error: secMasterErrorOrRethrow(err), workspaceId: target.workspaceId };
       }
       const posted = await deps.cards.publish({
         channel: a.channel,

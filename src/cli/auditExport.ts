@@ -2,7 +2,6 @@ import type { Writable } from 'node:stream';
 import { parseDuration } from '../policy/duration';
 import { openStore } from '../store';
 import type { AuditRecord } from '../core';
-import { DEFAULT_DATABASE_URL } from '../config';
 
 /**
  * `npm run audit -- --since 7d --format jsonl|csv [--instance ID]`: prints stored audit rows for
@@ -52,14 +51,14 @@ export function formatAudit(rows: AuditRecord[], format: 'jsonl' | 'csv'): strin
   return lines.join('\n') + '\n';
 }
 
-export async function runAuditExport(argv: string[], io: { databaseUrl?: string; out: Writable; err: Writable; now?: () => number }): Promise<number> {
+/** `databaseUrl`: DATABASE_URL as the configuration resolves it (its default included). */
+export async function runAuditExport(argv: string[], io: { databaseUrl: string; out: Writable; err: Writable; now?: () => number }): Promise<number> {
   const args = parseAuditArgs(argv);
   if (typeof args === 'string') {
     io.err.write(`${args}\n`);
     return 2;
   }
-  const url = io.databaseUrl?.trim() || DEFAULT_DATABASE_URL;
-  const store = await openStore(url);
+  const store = await openStore(io.databaseUrl);
   try {
     const sinceIso = args.since ? new Date((io.now ?? Date.now)() - args.since).toISOString() : undefined;
     const rows = await store.listAudit({ sinceIso, instanceId: args.instanceId });

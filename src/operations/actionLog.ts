@@ -1,7 +1,7 @@
 import type { InstanceRef } from '../core';
 import type { Logger } from '../log';
 import { AUDIT_LOG_PAGE_LIMIT, type SecMasterClient } from '../secmaster/client';
-import { asSecMasterError, type SecMasterError } from '../secmaster/errors';
+import { secMasterErrorOrRethrow, type SecMasterError } from '../secmaster/errors';
 import type { AuditLog, Topology } from '../secmaster/schemas';
 
 /**
@@ -54,7 +54,7 @@ export async function readActionLog(secmaster: SecMasterClient, target: Instance
 }
 
 function refused(what: string, err: unknown, target: InstanceRef, logger: Pick<Logger, 'warn'>): SecMasterError {
-  const error = asSecMasterError(err);
+  const error = secMasterErrorOrRethrow(err);
   logger.warn(`the ${what} could not be read`, {
     instance_id: target.instanceId,
     workspace_id: target.workspaceId,

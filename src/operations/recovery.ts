@@ -2,7 +2,7 @@ import { instanceRef, OPERATIONS, type Attempt, type Instance } from '../core';
 import type { OperationOutcome } from '../domain/outcome';
 import type { Logger } from '../log';
 import type { SecMasterClient } from '../secmaster/client';
-import { asSecMasterError, SecMasterError } from '../secmaster/errors';
+import { secMasterErrorOrRethrow, SecMasterError } from '../secmaster/errors';
 import type { Store } from '../store/types';
 import type { AttemptLedger } from './attempts';
 
@@ -53,7 +53,7 @@ export function createAttemptRecovery(deps: {
     try {
       after = (await deps.secmaster.getInstance(target)).data;
     } catch (err) {
-      readError = asSecMasterError(err);
+      readError = secMasterErrorOrRethrow(err);
     }
     // SecMaster may be down as well: its claim lapses and a later pass tries again, for a while.
     if (!after && !readError?.isNotFound && now() - a.createdAt < KEEP_TRYING_MS) return false;

@@ -4,7 +4,7 @@ import type { OperationOutcome } from '../domain/outcome';
 import { evaluate, type Decision, type GroupMembership, type Principal } from '../policy/evaluate';
 import type { Policy } from '../policy/load';
 import type { SecMasterClient } from '../secmaster/client';
-import { asSecMasterError } from '../secmaster/errors';
+import { secMasterErrorOrRethrow } from '../secmaster/errors';
 import type { Store } from '../store/types';
 import { createAttemptLedger, type AttemptContext, type AttemptLedger } from './attempts';
 import { auditEntryFor } from './auditEntry';
@@ -83,7 +83,7 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
       const answer = await deps.secmaster.getInstance(target);
       return { ok: true, instance: answer.data, requestId: answer.requestId };
     } catch (err) {
-      const e = asSecMasterError(err);
+      const e = secMasterErrorOrRethrow(err);
       return { ok: false, outcome: e.isNotFound ? { code: 'not_found', operation, target, error: e } : { code: 'unavailable', operation, error: e } };
     }
   }
@@ -147,7 +147,7 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
       }
       return { code: 'done', operation, instance, requestId: answer.requestId };
     } catch (err) {
-      const error = asSecMasterError(err);
+      const error = secMasterErrorOrRethrow(err);
       if (!error.outcomeUnknown) return { code: 'failed', operation, instance: before, error };
       // Never repeat the POST: read the instance to learn what actually happened.
       const after = await read(target, operation);

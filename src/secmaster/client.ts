@@ -1,8 +1,7 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Instance, InstanceRef, Operation } from '../core';
-import type { Authenticator } from './auth/types';
 import { SecMasterError } from './errors';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
+import type { CallName, SecMasterTransport } from './layers';
 import {
   auditLogListSchema,
   instanceListSchema,
@@ -12,9 +11,6 @@ import {
   type InstanceList,
   type Topology,
 } from './schemas';
-import { errorFromResponse, isAuthRejection, sendWithRetry } from './send';
-import { withoutSentCredentials } from './scrub';
-import type { HttpRequest, Transport } from './transport';
 import { percentEncode } from './auth/akskSigner';
 import { firstIssue, parseJsonOrUndefined } from '../util/json';
 
@@ -61,18 +57,7 @@ export type AuditLogFilter = Partial<
 /** ListPlaybookAuditLogs' `limit` is documented as 10 to 50 (the API page's query parameters). */
 export const AUDIT_LOG_PAGE_LIMIT = 50;
 
-export type CallName = 'get_instance' | 'list_instances' | 'operate' | 'audit_logs' | 'topology';
-
-export interface CallObserver {
-  (event: { call: CallName; status: number | 'error'; durationMs: number }): void;
-}
-
-/** Refuses calls while SecMaster is known to be down, so an outage does not pile up work. */
-export interface CallGate {
-  /** Throws a `circuit_open` {@link SecMasterError} when calls are refused. */
-  check(call: string): void;
-  record(ok: boolean): void;
-}
+export type { CallName, CallObserver } from './layers';
 
 export interface SecMasterClient {
   getInstance(ref: InstanceRef): Promise<Answer<Instance>>;
@@ -90,20 +75,17 @@ export interface SecMasterClient {
 export interface SecMasterClientOptions {
   endpoint: string;
   projectId: string;
-  transport: Transport;
-  auth: Authenticator;
-  retry?: RetryPolicy;
-  observe?: CallObserver;
-  gate?: CallGate;
-  /**
-   * Told of every 4xx/5xx answer before it is thrown, so each refusal leaves a log line with its
-   * code, request ID and, for a policy denial, the encoded authorization message.
-   */
-  onHttpError?: (err: SecMasterError) => void;
+  /** The composed transport (`layers/index.ts`): credentials, retries, renewal and the breaker live there. */
+  transport: SecMasterTransport;
 }
 
 const JSON_CONTENT_TYPE = 'application/json;charset=UTF-8';
 
+/**
+ * The SecMaster API as the bot uses it: builds each request (percent-encoded path parameters, the
+ * query, the JSON body) and parses each answer with its zod schema. How a request is sent (the
+ * credential, retries, the token renewal, the circuit breaker, the deadline) is the transport's.
+ */
 export function createSecMasterClient(opts: SecMasterClientOptions): SecMasterClient {
   const base = opts.endpoint.replace(/\/+$/, '');
 
@@ -121,72 +103,22 @@ export function createSecMasterClient(opts: SecMasterClientOptions): SecMasterCl
     for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined && v !== '') url.searchParams.append(k, String(v));
     const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
     const callName = `${spec.method} ${url.pathname}`;
-    opts.gate?.check(callName);
-    // Whatever way the call ends (an answer, a failure, a renewal that throws), the breaker hears of
-    // it exactly once: a half-open trial that never reported would keep it open for good.
-    let recorded = false;
-    const record = (ok: boolean) => {
-      if (!recorded) opts.gate?.record(ok);
-      recorded = true;
-    };
+    const res = await opts.transport({ name, call: callName, method: spec.method, url, headers: { 'content-type': JSON_CONTENT_TYPE }, body, idempotent: spec.idempotent });
+    const requestId = res.headers['x-request-id'];
+    const json = parseJsonOrUndefined(res.body);
     try {
-      return await attempt();
+      return { data: parse(json), requestId };
     } catch (err) {
-      record(!(err instanceof SecMasterError && (err.kind === 'network' || err.kind === 'connect' || (err.status ?? 0) >= 500)));
-      throw err;
-    }
-
-    async function attempt(): Promise<Answer<T>> {
-      // One deadline for the call, the repeat after a token renewal included.
-      const policy = opts.retry ?? DEFAULT_RETRY_POLICY;
-      const deadlineAt = policy.now() + policy.deadlineMs;
-      let renewed = false;
-      for (;;) {
-        let used: Record<string, string> = {};
-        const prepare = async (): Promise<HttpRequest> => {
-          const req: HttpRequest = { method: spec.method, url, headers: { 'content-type': JSON_CONTENT_TYPE }, body };
-          used = await opts.auth.authorize(req);
-          return { ...req, headers: used };
-        };
-        let res;
-        try {
-          res = await sendWithRetry(opts.transport, prepare, {
-            call: callName,
-            idempotent: spec.idempotent,
-            policy: opts.retry,
-            deadlineAt,
-            onAttempt: (a) => opts.observe?.({ call: name, ...a }),
-          });
-        } catch (err) {
-          record(false);
-          throw err;
-        }
-        // A refused token was rejected by the gateway before the backend saw the call: one renewal, one repeat.
-        if (isAuthRejection(res) && !renewed && (await opts.auth.renew(used))) {
-          renewed = true;
-          continue;
-        }
-        record(res.status < 500);
-        const requestId = res.headers['x-request-id'];
-        if (res.status >= 400) {
-          const err = withoutSentCredentials(errorFromResponse(res, callName), used);
-          opts.onHttpError?.(err);
-          throw err;
-        }
-        const json = parseJsonOrUndefined(res.body);
-        try {
-          return { data: parse(json), requestId };
-        } catch (err) {
-          throw new SecMasterError({
-            kind: 'invalid_response',
-            call: callName,
-            status: res.status,
-            requestId,
-            message: `unexpected answer from SecMaster: ${describeZodError(err)}`,
-            cause: err,
-          });
-        }
-      }
+      // An answer that is not what the API documents is SecMaster's; any other throw is a bug and stays one.
+      if (!(err instanceof z.ZodError)) throw err;
+      throw new SecMasterError({
+        kind: 'invalid_response',
+        call: callName,
+        status: res.status,
+        requestId,
+        message: `unexpected answer from SecMaster: ${describeZodError(err)}`,
+        cause: err,
+      });
     }
   }
 
@@ -246,11 +178,8 @@ export function createSecMasterClient(opts: SecMasterClientOptions): SecMasterCl
   };
 }
 
-function describeZodError(err: unknown): string {
-  const issues = (err as z.ZodError | undefined)?.issues;
-  if (Array.isArray(issues) && issues.length > 0) {
-    const { field, message } = firstIssue(err as z.ZodError);
-    return `${field}: ${message}`;
-  }
-  return err instanceof Error ? err.message : String(err);
+function describeZodError(err: z.ZodError): string {
+  if (err.issues.length === 0) return err.message;
+  const { field, message } = firstIssue(err);
+  return `${field}: ${message}`;
 }

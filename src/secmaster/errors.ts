@@ -1,3 +1,5 @@
+import type { TransportError } from './transport';
+
 /**
  * The one error type of the SecMaster client. It carries what a person needs to act on a failure
  * (HTTP status, service code, message, `X-request-id`) and what an operator needs to find it (the
@@ -84,8 +86,23 @@ export class SecMasterError extends Error {
   }
 }
 
-/** Any failure as a SecMasterError; one that is not SecMaster's gets a generic message (never an internal one). */
-export function asSecMasterError(err: unknown): SecMasterError {
+/**
+ * The SecMaster failure `err` is. Anything else is a bug, thrown on unchanged, so that it reaches
+ * the caller's internal-error handling (logged, and answered as an internal error) instead of being
+ * shown as something SecMaster said.
+ */
+export function secMasterErrorOrRethrow(err: unknown): SecMasterError {
   if (err instanceof SecMasterError) return err;
-  return new SecMasterError({ kind: 'invalid_response', call: 'internal', message: 'an internal error stopped this request; it is logged for the operators', cause: err });
+  throw err;
+}
+
+/** A failure below HTTP as the call's error: `connect` when it certainly was not sent, else `network` (it may have run). */
+export function fromTransportError(err: TransportError, call: string): SecMasterError {
+  return new SecMasterError({
+    kind: err.sent ? 'network' : 'connect',
+    call,
+    code: err.code,
+    message: err.sent ? `no answer from SecMaster (${err.message})` : `could not reach SecMaster (${err.message})`,
+    cause: err,
+  });
 }

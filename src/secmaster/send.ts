@@ -1,13 +1,63 @@
+import { beforeDeadline, deadlineIn, type Deadline } from './deadline';
 import { parseErrorBody } from './errorBody';
-import { SecMasterError } from './errors';
+import { fromTransportError, SecMasterError } from './errors';
 import { GATEWAY_CODES, isGatewayCode } from './gatewayCodes';
 import { DEFAULT_RETRY_POLICY, isRetryable, nextDelayMs, parseRetryAfterMs, type AttemptResult, type RetryPolicy } from './retry';
 import { TransportError, type HttpRequest, type HttpResponse, type Transport } from './transport';
 
 /**
- * Sends one logical call with the retry policy applied, and turns failures into
- * {@link SecMasterError}. `prepare` runs before every attempt so credentials (an AK/SK signature,
- * a renewed token) are fresh each time.
+ * The retry policy at work on one logical call, and the reading of error answers. Failures below
+ * HTTP become {@link SecMasterError}s; anything else an attempt throws (a bug) is passed on as it is.
+ */
+
+export interface RetryOptions {
+  /** `METHOD /path`, used in errors and logs instead of the URL. */
+  call: string;
+  idempotent: boolean;
+  policy: RetryPolicy;
+  deadline: Deadline;
+}
+
+/**
+ * Runs `attempt` until it gives an answer below 400, the policy says stop, or the deadline leaves no
+ * room for the next pause. Returns the last answer (the caller reads an error answer), or throws the
+ * last failure below HTTP as a `network` or `connect` {@link SecMasterError}.
+ */
+export async function retryAttempts<T>(attempt: () => Promise<T>, responseOf: (value: T) => HttpResponse, opts: RetryOptions): Promise<T> {
+  const { policy, deadline } = opts;
+  const startedAt = policy.now();
+  for (let n = 1; ; n++) {
+    let result: AttemptResult;
+    let answered: T | undefined;
+    let failure: TransportError | undefined;
+    try {
+      answered = await attempt();
+      const res = responseOf(answered);
+      if (res.status < 400) return answered;
+      result = { kind: 'status', status: res.status, retryAfterMs: parseRetryAfterMs(res.headers['retry-after'], policy.now()) };
+    } catch (err) {
+      if (!(err instanceof TransportError)) throw err;
+      failure = err;
+      result = { kind: 'transport', sent: err.sent };
+    }
+    const wanted = isRetryable(result, opts.idempotent) ? nextDelayMs(result, n, startedAt, policy) : undefined;
+    const delay = wanted !== undefined && wanted < deadline.leftMs() ? wanted : undefined;
+    if (delay === undefined) {
+      if (answered !== undefined) return answered;
+      throw fromTransportError(failure!, opts.call);
+    }
+    await policy.sleep(delay);
+  }
+}
+
+/** The signal that ends one attempt, body included, when the call's deadline passes. */
+export function attemptSignal(deadline: Deadline): AbortSignal {
+  return AbortSignal.timeout(Math.max(1, deadline.leftMs()));
+}
+
+/**
+ * Sends one request with the retry policy applied (the IAM login uses it; SecMaster calls go
+ * through the transport layers). `prepare` runs before every attempt, bounded by the deadline.
  */
 export interface SendOptions {
   /** `METHOD /path`, used in errors and logs instead of the URL. */
@@ -16,63 +66,25 @@ export interface SendOptions {
   policy?: RetryPolicy;
   /** Told of every attempt, for metrics and benchmarks. */
   onAttempt?: (info: { status: number | 'error'; durationMs: number }) => void;
-  /** When the whole call must be over (on `policy.now`'s clock); `policy.deadlineMs` from the start when unset. */
-  deadlineAt?: number;
 }
 
 export async function sendWithRetry(transport: Transport, prepare: () => Promise<HttpRequest>, opts: SendOptions): Promise<HttpResponse> {
   const policy = opts.policy ?? DEFAULT_RETRY_POLICY;
-  const startedAt = policy.now();
-  const deadlineAt = opts.deadlineAt ?? startedAt + policy.deadlineMs;
-  for (let attempt = 1; ; attempt++) {
-    const req = await beforeDeadline(prepare(), deadlineAt - policy.now(), opts.call);
+  const deadline = deadlineIn(policy.deadlineMs, policy.now);
+  const attempt = async (): Promise<HttpResponse> => {
+    const req = await beforeDeadline(prepare(), deadline, opts.call);
     const t0 = policy.now();
-    let result: AttemptResult;
-    let res: HttpResponse | undefined;
-    let failure: TransportError | undefined;
     try {
       // The deadline covers the body too: the transport aborts the request, reading included, when it passes.
-      res = await transport({ ...req, signal: AbortSignal.timeout(Math.max(1, deadlineAt - t0)) });
+      const res = await transport({ ...req, signal: attemptSignal(deadline) });
       opts.onAttempt?.({ status: res.status, durationMs: policy.now() - t0 });
-      if (res.status < 400) return res;
-      result = { kind: 'status', status: res.status, retryAfterMs: parseRetryAfterMs(res.headers['retry-after'], policy.now()) };
+      return res;
     } catch (err) {
       opts.onAttempt?.({ status: 'error', durationMs: policy.now() - t0 });
-      if (!(err instanceof TransportError)) throw err;
-      failure = err;
-      result = { kind: 'transport', sent: err.sent };
+      throw err;
     }
-    const wanted = isRetryable(result, opts.idempotent) ? nextDelayMs(result, attempt, startedAt, policy) : undefined;
-    const delay = wanted !== undefined && policy.now() + wanted < deadlineAt ? wanted : undefined;
-    if (delay === undefined) {
-      if (res) return res;
-      throw transportFailure(failure!, opts.call);
-    }
-    await policy.sleep(delay);
-  }
-}
-
-/** `work` (getting a credential: an IAM login, say), or a not-sent failure once the call's deadline passes. */
-async function beforeDeadline<T>(work: Promise<T>, leftMs: number, call: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(transportFailure(new TransportError('its deadline passed before the request could be sent', 'DEADLINE', false), call)), Math.max(0, leftMs));
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function transportFailure(err: TransportError, call: string): SecMasterError {
-  return new SecMasterError({
-    kind: err.sent ? 'network' : 'connect',
-    call,
-    code: err.code,
-    message: err.sent ? `no answer from SecMaster (${err.message})` : `could not reach SecMaster (${err.message})`,
-    cause: err,
-  });
+  };
+  return retryAttempts(attempt, (res) => res, { call: opts.call, idempotent: opts.idempotent, policy, deadline });
 }
 
 /** Turns a 4xx/5xx answer into a {@link SecMasterError} with the service code and request ID. */

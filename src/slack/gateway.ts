@@ -32,7 +32,8 @@ export interface SlackGatewayOptions {
   /** Longest 429 pause a person's request may wait out before the call is reported as failed. */
   maxRateLimitWaitMs?: number;
   postIntervalMs?: number;
-  updatesPerMinute?: number;
+  /** `chat.update` budget per minute (SLACK_UPDATES_PER_MINUTE). */
+  updatesPerMinute: number;
   observe?: (method: string, outcome: SlackCallOutcome, error?: string) => void;
   sleep?: (ms: number) => Promise<void>;
   /** Applied to every message and view before it leaves: no secret reaches Slack, whatever text carries it. */
@@ -54,7 +55,7 @@ export function createSlackGateway(opts: SlackGatewayOptions): SlackGateway {
   const maxWait = opts.maxRateLimitWaitMs ?? 30_000;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const postPacer = createKeyedPacer(opts.postIntervalMs ?? 1_000);
-  const perMinute = opts.updatesPerMinute ?? 50;
+  const perMinute = opts.updatesPerMinute;
   const updateBucket = createTokenBucket({ ratePerSec: perMinute / 60, burst: Math.max(5, Math.floor(perMinute / 3)) });
 
   async function call<T>(method: string, kind: Idempotency, fn: () => Promise<T>): Promise<SlackResult<T>> {

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { withTimeout } from '../util/withTimeout';
+import { DEFAULT_SLACK_API_URL } from './webApiOptions';
 
 /**
  * Meets Slack once at start-up with `auth.test`, deliberately: Bolt's own check in its constructor
@@ -47,6 +48,7 @@ export async function resolveBotIdentity(
       if (i < attempts) await sleep(Math.min(1000 * i, Math.max(0, deadline - Date.now())));
     }
   }
-  const where = opts.slackApiUrl ? `SLACK_API_URL (${opts.slackApiUrl})` : "Slack's Web API";
+  // SLACK_API_URL is named only when it points somewhere else than Slack's own API.
+  const where = opts.slackApiUrl && opts.slackApiUrl !== DEFAULT_SLACK_API_URL ? `SLACK_API_URL (${opts.slackApiUrl})` : "Slack's Web API";
   throw new SlackStartupError(`${where} could not be reached to check SLACK_BOT_TOKEN with auth.test (${last})`);
 }

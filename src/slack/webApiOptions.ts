@@ -6,3 +6,6 @@ import type { WebClientOptions } from '@slack/web-api';
  * and 429s handed to the gateway instead of pausing every call.
  */
 export const WEB_API_OPTIONS = { retryConfig: { retries: 0 }, timeout: 10_000, rejectRateLimitedCalls: true } satisfies WebClientOptions;
+
+/** Slack's own Web API base URL (what `SLACK_API_URL` replaces for GovSlack, tests and the sandbox). */
+export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';

@@ -9,6 +9,7 @@ import { parsePolicy } from '../../src/policy/load';
 import { startSimulator, type Simulator } from '../../src/sandbox/simulator';
 import { createTokenAuthenticator } from '../../src/secmaster/auth/tokenAuth';
 import { createSecMasterClient } from '../../src/secmaster/client';
+import { createSecMasterTransport } from '../../src/secmaster/layers';
 import { createSecMasterDispatcher, createTransport } from '../../src/secmaster/transport';
 import { openSqliteStore } from '../../src/store/sqlite';
 import type { Store } from '../../src/store/types';
@@ -59,7 +60,7 @@ afterAll(async () => {
 
 function service(lockTtlMs: number): OperationsService {
   const logger = createLogger({ level: 'error', secrets: [TOKEN], stream: createLineCollector().stream });
-  const secmaster = createSecMasterClient({ endpoint: proxy.url, projectId: PROJECT, transport: createTransport({ dispatcher }), auth: createTokenAuthenticator(TOKEN) });
+  const secmaster = createSecMasterClient({ endpoint: proxy.url, projectId: PROJECT, transport: createSecMasterTransport({ http: createTransport({ dispatcher }), auth: createTokenAuthenticator(TOKEN) }) });
   return createOperationsService({
     policy: () => POLICY,
     groups: { isMember: async () => false },

@@ -8,6 +8,7 @@ import { createIamPasswordAuthenticator } from '../../src/secmaster/auth/iamPass
 import { createTokenAuthenticator } from '../../src/secmaster/auth/tokenAuth';
 import type { Authenticator } from '../../src/secmaster/auth/types';
 import { createSecMasterClient, type SecMasterClient } from '../../src/secmaster/client';
+import { createSecMasterTransport } from '../../src/secmaster/layers';
 import { SecMasterError } from '../../src/secmaster/errors';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../src/secmaster/retry';
 import { createSecMasterDispatcher, createTransport, DEFAULT_TIMEOUTS } from '../../src/secmaster/transport';
@@ -35,7 +36,7 @@ const fastRetry: RetryPolicy = {
 
 function client(auth: Authenticator, extra: { retry?: RetryPolicy; timeouts?: typeof DEFAULT_TIMEOUTS; endpoint?: string } = {}): SecMasterClient {
   const transport = createTransport({ dispatcher: extra.timeouts ? createSecMasterDispatcher(extra.timeouts) : dispatcher, timeouts: extra.timeouts });
-  return createSecMasterClient({ endpoint: extra.endpoint ?? sim.url, projectId: PROJECT, transport, auth, retry: extra.retry ?? fastRetry });
+  return createSecMasterClient({ endpoint: extra.endpoint ?? sim.url, projectId: PROJECT, transport: createSecMasterTransport({ http: transport, auth, retry: extra.retry ?? fastRetry }) });
 }
 
 function iamAuth(renewBeforeMs = 40 * 60_000) {

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTokenAuthenticator } from '../../src/secmaster/auth/tokenAuth';
 import { createSecMasterClient } from '../../src/secmaster/client';
+import { createSecMasterTransport } from '../../src/secmaster/layers';
 import { SecMasterError } from '../../src/secmaster/errors';
 import { DEFAULT_RETRY_POLICY } from '../../src/secmaster/retry';
 import { sendWithRetry } from '../../src/secmaster/send';
@@ -83,8 +84,7 @@ test('an operation POST whose answer trickles ends at the deadline with its outc
   const client = createSecMasterClient({
     endpoint: base,
     projectId: 'p',
-    transport: createTransport({ dispatcher, timeouts: { ...DEFAULT_TIMEOUTS, requestTimeoutMs: 300 } }),
-    auth: createTokenAuthenticator('token-0123456789'),
+    transport: createSecMasterTransport({ http: createTransport({ dispatcher, timeouts: { ...DEFAULT_TIMEOUTS, requestTimeoutMs: 300 } }), auth: createTokenAuthenticator('token-0123456789') }),
   });
   const err = (await client.operateInstance({ workspaceId: 'w', instanceId: 'i' }, 'RETRY').catch((e: unknown) => e)) as SecMasterError;
   expect(err).toBeInstanceOf(SecMasterError);

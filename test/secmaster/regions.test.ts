@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig, type CloudSecMaster, type Config } from '../../src/config';
 
 /**
  * Where the bot sends its calls in each region, checked against Huawei's SDK region tables, which
@@ -61,6 +61,12 @@ function problems(env: Record<string, string>): string[] {
   throw new Error('expected a configuration error');
 }
 
+/** The cloud SecMaster a configuration names; fails the test for the simulator. */
+function cloud(config: Config): CloudSecMaster {
+  expect(config.secmaster.mode).toBe('cloud');
+  return config.secmaster as CloudSecMaster;
+}
+
 describe('the region table', () => {
   it('has all 28 SecMaster regions of the SDKs', () => {
     expect(new Set(SDK_FACTS.map((f) => f.region)).size).toBe(28);
@@ -68,14 +74,14 @@ describe('the region table', () => {
 
   it.each(SDK_FACTS)('$region: SecMaster at $secmaster, IAM at $iam', ({ region, secmaster, iam }) => {
     const config = loadConfig({ ...BASE, SECMASTER_REGION: region });
-    expect(config.secmaster.endpoint).toBe(secmaster);
-    expect(config.secmaster.credential).toMatchObject({ kind: 'password', iamEndpoint: iam });
+    expect(cloud(config).endpoint).toBe(secmaster);
+    expect(cloud(config).credential).toMatchObject({ kind: 'password', iamEndpoint: iam });
   });
 
   it('IAM_ENDPOINT and SECMASTER_ENDPOINT still override the table', () => {
     const config = loadConfig({ ...BASE, SECMASTER_REGION: 'eu-west-101', IAM_ENDPOINT: 'https://iam.example.test/', SECMASTER_ENDPOINT: 'https://secmaster.example.test' });
-    expect(config.secmaster.endpoint).toBe('https://secmaster.example.test');
-    expect(config.secmaster.credential).toMatchObject({ iamEndpoint: 'https://iam.example.test' });
+    expect(cloud(config).endpoint).toBe('https://secmaster.example.test');
+    expect(cloud(config).credential).toMatchObject({ iamEndpoint: 'https://iam.example.test' });
   });
 
   it.each(['ru-moscow-1', 'na-mexico-1', 'eu-west-0', 'xx-nowhere-9'])('%s (no SecMaster there in the SDK tables) is refused unless the endpoints are given', (region) => {

@@ -5,6 +5,7 @@ import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner';
 import { startSimulator, type Simulator } from '../../src/sandbox/simulator';
 import { createAkSkAuthenticator } from '../../src/secmaster/auth/akskAuth';
 import { createSecMasterClient, type SecMasterClient } from '../../src/secmaster/client';
+import { createSecMasterTransport } from '../../src/secmaster/layers';
 import type { HttpRequest, Transport } from '../../src/secmaster/transport';
 
 /**
@@ -118,8 +119,7 @@ async function sentBy(c: Case): Promise<HttpRequest> {
   const client = createSecMasterClient({
     endpoint: pick(ENDPOINTS),
     projectId: c.projectId,
-    transport,
-    auth: createAkSkAuthenticator(c.ak, c.sk, c.projectId, () => c.at),
+    transport: createSecMasterTransport({ http: transport, auth: createAkSkAuthenticator(c.ak, c.sk, c.projectId, () => c.at) }),
   });
   await c.run(client);
   expect(sent).toHaveLength(1);

@@ -1,7 +1,7 @@
 import type { InstanceRef } from '../../core';
 import type { Logger } from '../../log';
 import { readActionLog } from '../../operations/actionLog';
-import { asSecMasterError } from '../../secmaster/errors';
+import { secMasterErrorOrRethrow } from '../../secmaster/errors';
 import type { SecMasterClient } from '../../secmaster/client';
 import { renderActionLog, stepsFrom } from '../blocks/actionLogView';
 import type { SlackMessage } from '../blocks/kit';
@@ -26,7 +26,7 @@ export async function buildActionLog(deps: ActionLogDeps, target: InstanceRef, s
       unavailable: read.unavailable && { error: read.unavailable, stepsFromTopology: read.topology !== undefined },
     });
   } catch (err) {
-    return renderInstanceReadError(asSecMasterError(err), target);
+    return renderInstanceReadError(secMasterErrorOrRethrow(err), target);
   }
 }
 

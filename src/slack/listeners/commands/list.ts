@@ -1,5 +1,5 @@
 import type { Principal } from '../../../policy/evaluate';
-import { asSecMasterError } from '../../../secmaster/errors';
+import { secMasterErrorOrRethrow } from '../../../secmaster/errors';
 import { renderListError } from '../../blocks/replies';
 import { LIST_PAGE_SIZE, renderInstanceList } from '../../blocks/listView';
 import type { Reply } from '../../present/reply';
@@ -21,6 +21,6 @@ export async function runList(
     const answer = await deps.secmaster.listInstances(deps.defaultWorkspaceId, { offset: (page - 1) * LIST_PAGE_SIZE, limit: LIST_PAGE_SIZE, status: query.status });
     await reply(renderInstanceList({ instances: answer.data.instances, count: answer.data.count, page, status: query.status, workspaceId: deps.defaultWorkspaceId }), { replaceOriginal });
   } catch (err) {
-    await reply(renderListError(asSecMasterError(err)));
+    await reply(renderListError(secMasterErrorOrRethrow(err)));
   }
 }

@@ -1,5 +1,5 @@
 import type { Principal } from '../../../policy/evaluate';
-import { asSecMasterError } from '../../../secmaster/errors';
+import { secMasterErrorOrRethrow } from '../../../secmaster/errors';
 import { renderInstanceReadError } from '../../blocks/replies';
 import { renderStatusCard } from '../../blocks/statusCard';
 import type { Reply } from '../../present/reply';
@@ -14,6 +14,6 @@ export async function runStatus(deps: Pick<ListenerDeps, 'ops' | 'audit' | 'secm
     const answer = await deps.secmaster.getInstance(target);
     await reply(renderStatusCard({ instance: answer.data, target, defaultWorkspaceId: deps.defaultWorkspaceId, card: { kind: 'status', requestId: answer.requestId }, buttons: true }));
   } catch (err) {
-    await reply(renderInstanceReadError(asSecMasterError(err), target));
+    await reply(renderInstanceReadError(secMasterErrorOrRethrow(err), target));
   }
 }
