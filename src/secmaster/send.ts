@@ -10,6 +10,9 @@ import { TransportError, type HttpRequest, type HttpResponse, type Transport } f
  * HTTP become {@link SecMasterError}s; anything else an attempt throws (a bug) is passed on as it is.
  */
 
+/** The least time a repeated attempt must have before the call's deadline for it to be sent at all. */
+export const MIN_ATTEMPT_MS = 250;
+
 export interface RetryOptions {
   /** `METHOD /path`, used in errors and logs instead of the URL. */
   call: string;
@@ -41,7 +44,9 @@ export async function retryAttempts<T>(attempt: () => Promise<T>, responseOf: (v
       result = { kind: 'transport', sent: err.sent };
     }
     const wanted = isRetryable(result, opts.idempotent) ? nextDelayMs(result, n, startedAt, policy) : undefined;
-    const delay = wanted !== undefined && wanted < deadline.leftMs() ? wanted : undefined;
+    // A pause is taken only when the attempt after it still has time to be worth sending: with a
+    // millisecond left (a zero jitter, or a timer and the clock a tick apart) it could only fail.
+    const delay = wanted !== undefined && wanted + MIN_ATTEMPT_MS <= deadline.leftMs() ? wanted : undefined;
     if (delay === undefined) {
       if (answered !== undefined) return answered;
       throw fromTransportError(failure!, opts.call);

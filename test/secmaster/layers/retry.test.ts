@@ -1,6 +1,7 @@
 import { SecMasterError } from '../../../src/secmaster/errors';
 import { withRetry } from '../../../src/secmaster/layers';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../../src/secmaster/retry';
+import { MIN_ATTEMPT_MS } from '../../../src/secmaster/send';
 import { TransportError } from '../../../src/secmaster/transport';
 import { INSTANCE, movableDeadline, OPERATE_CALL, operateRequest, READ_CALL, readRequest, rejection, scriptedInner } from './fakes';
 
@@ -79,6 +80,23 @@ describe('withRetry', () => {
     const { inner, seen } = scriptedInner([{ status: 503 }, INSTANCE]);
     // The jitter wants 125 ms; 100 ms are left.
     const exchange = await withRetry(policy(sleeps))(inner)(readRequest({ deadline }));
+    expect(exchange.response.status).toBe(503);
+    expect(seen).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('no attempt is repeated into the last moments of the deadline: a zero pause with under MIN_ATTEMPT_MS left is not taken', async () => {
+    const sleeps: number[] = [];
+    const { deadline, advance } = movableDeadline(1_000);
+    const { inner, seen } = scriptedInner([{ status: 503 }, INSTANCE]);
+    // The first attempt used all but 100 ms of the call; the jitter happens to want no pause at all.
+    const slowFirst = async (req: Parameters<typeof inner>[0]) => {
+      const answer = await inner(req);
+      advance(1_000 - 100);
+      return answer;
+    };
+    const exchange = await withRetry(policy(sleeps, { random: () => 0 }))(slowFirst)(readRequest({ deadline }));
+    expect(MIN_ATTEMPT_MS).toBeGreaterThan(100);
     expect(exchange.response.status).toBe(503);
     expect(seen).toHaveLength(1);
     expect(sleeps).toEqual([]);
