@@ -8,6 +8,7 @@ import type { ConnectedConfig } from './config';
 import type { Logger } from './log';
 import { createMetrics } from './metrics';
 import { createOperationsService, type ApprovalRequester } from './operations/service';
+import { createInstanceQueries } from './operations/queries';
 import { createAttemptRecovery } from './operations/recovery';
 import { createWatcher, type WatchSink } from './operations/watcher';
 import { createPolicyHolder } from './policy/holder';
@@ -150,6 +151,7 @@ export async function buildDeps(config: ConnectedConfig, opts: BuildOptions) {
     defaultWorkspaceId: config.secmaster.workspaceId,
     now,
   });
+  const queries = createInstanceQueries({ authorize: ops.authorize, secmaster, audit, logger, defaultWorkspaceId: config.secmaster.workspaceId });
   const watcher = createWatcher({
     store,
     secmaster,
@@ -197,6 +199,7 @@ export async function buildDeps(config: ConnectedConfig, opts: BuildOptions) {
     groups,
     audit,
     ops,
+    queries,
     watcher,
     cards,
     alerts,

@@ -8,6 +8,7 @@ import { secMasterErrorOrRethrow } from '../secmaster/errors';
 import type { Store } from '../store/types';
 import { createAttemptLedger, type AttemptContext, type AttemptLedger } from './attempts';
 import { auditEntryFor } from './auditEntry';
+import { readInstance } from './readInstance';
 
 /** The per-person operation limit (OPERATIONS_PER_USER_PER_MINUTE) counts over this sliding window. */
 const RATE_WINDOW_MS = 60_000;
@@ -79,13 +80,8 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
 
   /** Reads the instance; a failure becomes the outcome to show. */
   async function read(target: InstanceRef, operation: Operation): Promise<{ ok: true; instance: Instance; requestId?: string } | { ok: false; outcome: OperationOutcome }> {
-    try {
-      const answer = await deps.secmaster.getInstance(target);
-      return { ok: true, instance: answer.data, requestId: answer.requestId };
-    } catch (err) {
-      const e = secMasterErrorOrRethrow(err);
-      return { ok: false, outcome: e.isNotFound ? { code: 'not_found', operation, target, error: e } : { code: 'unavailable', operation, error: e } };
-    }
+    const current = await readInstance(deps.secmaster, target);
+    return current.ok ? current : { ok: false, outcome: { ...current.failure, operation } };
   }
 
   /** Reads the instance and refuses, saying the status, an operation that status cannot take. */
