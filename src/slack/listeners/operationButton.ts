@@ -51,7 +51,7 @@ export function operationButtonListener(deps: ListenerDeps, operation: Operation
       // Where the status card goes and what it shows, kept with the attempt in case the process stops mid-call.
       const statusCard = { placement, context: statusCardContext({ base, requester: click.userId, operation }) };
       const outcome = await deps.ops.requestOperation({ principal, operation, target, card: statusCard });
-      await presentOutcome(deps.cards, { outcome, target, channel, requester: click.userId, placement, base, via: 'button', reply });
+      await presentOutcome(deps, { outcome, target, channel, requester: click.userId, placement, base, via: 'button', reply });
     },
   );
 }
