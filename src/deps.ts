@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { WebClient } from '@slack/web-api';
 import type { Dispatcher } from 'undici';
+import { createApprovalRequests } from './approvals/requests';
 import { createApprovalService } from './approvals/service';
 import { createExpiryLoop } from './approvals/expiryLoop';
 import { createAuditTrail } from './audit/trail';
 import type { ConnectedConfig } from './config';
 import type { Logger } from './log';
 import { createMetrics } from './metrics';
-import { createOperationsService, type ApprovalRequester } from './operations/service';
+import { createOperationsService } from './operations/service';
+import { createInstanceQueries } from './operations/queries';
 import { createAttemptRecovery } from './operations/recovery';
-import { createWatcher, type WatchSink } from './operations/watcher';
+import { createWatcher } from './operations/watcher';
 import { createPolicyHolder } from './policy/holder';
 import { loadPolicyFile } from './policy/load';
 import { createHomeTeamDirectory } from './policy/homeTeams';
@@ -19,9 +21,9 @@ import { createCircuitBreaker } from './secmaster/circuitBreaker';
 import { createSecMasterClient } from './secmaster/client';
 import { createSecMasterTransport } from './secmaster/layers';
 import { createSecMasterDispatcher, createTransport } from './secmaster/transport';
-import { createApprovalFlow, type ApprovalFlow } from './slack/approvals/flow';
+import { createApprovalFlow } from './slack/approvals/flow';
 import { boltLogger } from './slack/boltLogger';
-import { createCardService, type CardService } from './slack/cards/cardService';
+import { createCardService, createCardWatchSink } from './slack/cards/cardService';
 import { createRecoveredPresenter } from './slack/present/recovered';
 import { createSlackGateway } from './slack/gateway';
 import { resolveBotIdentity } from './slack/identity';
@@ -126,34 +128,28 @@ export async function buildDeps(config: ConnectedConfig, opts: BuildOptions) {
     },
   });
 
-  // Cards, the watcher and approvals refer to one another; these late-bound handles break the cycle.
-  const late: { cards?: CardService; flow?: ApprovalFlow } = {};
-  const sink: WatchSink = {
-    statusChanged: (w, i) => late.cards!.statusChanged(w, i),
-    reachedFinal: (w, i) => late.cards!.reachedFinal(w, i),
-    stopped: (w, r, i) => late.cards!.stopped(w, r, i),
-  };
-  const approvalRequester: ApprovalRequester = {
-    findPending: (t, op) => late.flow!.findPending(t, op),
-    ask: (input) => late.flow!.ask(input),
-  };
-
+  // Built in dependency order, each from what is already built: the operations service records
+  // approvals (it posts nothing), the approval service runs approved requests through it, and the
+  // watcher tells the cards' sink what it sees, while the card service starts watches.
+  const approvalRequests = createApprovalRequests({ store, audit, now });
   const ops = createOperationsService({
     policy: policy.get,
     groups,
     secmaster,
     store,
     audit,
-    approvals: approvalRequester,
+    approvalRequests,
     operationsPerUserPerMinute: config.operationsPerUserPerMinute,
     owner,
     defaultWorkspaceId: config.secmaster.workspaceId,
     now,
   });
+  const queries = createInstanceQueries({ authorize: ops.authorize, secmaster, audit, logger, defaultWorkspaceId: config.secmaster.workspaceId });
+  const approvals = createApprovalService({ store, audit, policy: policy.get, groups, ops, defaultWorkspaceId: config.secmaster.workspaceId, now });
   const watcher = createWatcher({
     store,
     secmaster,
-    sink,
+    sink: createCardWatchSink({ gateway, defaultWorkspaceId: config.secmaster.workspaceId, watchTimeoutMs: config.watch.timeoutMs, logger }),
     logger,
     pollIntervalMs: config.watch.pollIntervalMs,
     pollMaxIntervalMs: config.watch.pollMaxIntervalMs,
@@ -165,23 +161,20 @@ export async function buildDeps(config: ConnectedConfig, opts: BuildOptions) {
       if (e === 'read') metrics.statusReads.inc();
     },
   });
-  const cards = createCardService({ gateway, store, watcher, defaultWorkspaceId: config.secmaster.workspaceId, watchTimeoutMs: config.watch.timeoutMs, logger, now });
-  const approvalService = createApprovalService({ store, audit, policy: policy.get, groups, ops, defaultWorkspaceId: config.secmaster.workspaceId, now });
-  const flow = createApprovalFlow({ service: approvalService, gateway, cards, policy: policy.get, logger });
-  late.cards = cards;
-  late.flow = flow;
+  const cards = createCardService({ gateway, store, watcher, defaultWorkspaceId: config.secmaster.workspaceId, logger, now });
+  const approvalFlow = createApprovalFlow({ approvals, gateway, cards, policy: policy.get, logger });
   const recovery = createAttemptRecovery({
     store,
     secmaster,
     ledger: ops.attempts,
-    sink: createRecoveredPresenter({ cards, gateway, approvals: flow, logger }),
+    sink: createRecoveredPresenter({ cards, gateway, approvalFlow, logger }),
     owner,
     logger,
     now,
   });
   const alerts = createAlertPublisher({ secmaster, cards, gateway, defaultWorkspaceId: config.secmaster.workspaceId });
   const smn = config.smn ? buildSmnReceiver(config.smn, { store, audit, alerts, logger, now, ca: opts.smnCa, observe: (type, outcome) => metrics.smnMessages.inc({ type, outcome }) }) : undefined;
-  const expiry = createExpiryLoop({ expireDue: () => flow.expireDue(), nextExpiry: () => store.nextApprovalExpiry(), logger, now });
+  const expiry = createExpiryLoop({ expireDue: () => approvalFlow.expireDue(), nextExpiry: () => store.nextApprovalExpiry(), logger, now });
 
   return {
     config,
@@ -197,12 +190,13 @@ export async function buildDeps(config: ConnectedConfig, opts: BuildOptions) {
     groups,
     audit,
     ops,
+    queries,
     watcher,
     cards,
     alerts,
     smn,
-    approvalService,
-    approvals: flow,
+    approvals,
+    approvalFlow,
     expiry,
     recovery,
     inFlight: createInFlight(),
