@@ -478,7 +478,7 @@ describe('loadConfig: defaults and overrides', () => {
     const config = loadConfig(VALID);
     expect(config).toMatchObject<Partial<Config>>({
       port: 3000,
-      policyFile: 'policy.yml',
+      policy: { kind: 'file', file: 'policy.yml' },
       databaseUrl: 'sqlite:data/playbook-bot.sqlite',
       alertWebhookToken: undefined,
       logLevel: 'info',
@@ -488,7 +488,7 @@ describe('loadConfig: defaults and overrides', () => {
 
   it('blank values take the defaults', () => {
     const config = loadConfig({ ...VALID, PORT: '', PLAYBOOK_POLICY_FILE: ' ', DATABASE_URL: '', LOG_LEVEL: '', STATUS_POLL_INTERVAL_MS: ' ', ALERT_WEBHOOK_TOKEN: '' });
-    expect(config).toMatchObject({ port: 3000, policyFile: 'policy.yml', databaseUrl: 'sqlite:data/playbook-bot.sqlite', logLevel: 'info', alertWebhookToken: undefined });
+    expect(config).toMatchObject({ port: 3000, policy: { kind: 'file', file: 'policy.yml' }, databaseUrl: 'sqlite:data/playbook-bot.sqlite', logLevel: 'info', alertWebhookToken: undefined });
     expect(config.watch.pollIntervalMs).toBe(2000);
   });
 
@@ -508,7 +508,7 @@ describe('loadConfig: defaults and overrides', () => {
     });
     expect(config).toMatchObject({
       port: 8080,
-      policyFile: '/etc/bot/policy.yml',
+      policy: { kind: 'file', file: '/etc/bot/policy.yml' },
       databaseUrl: 'sqlite:/var/lib/bot.sqlite',
       alertWebhookToken: WEBHOOK_TOKEN,
       watch: { pollIntervalMs: 500, pollMaxIntervalMs: 5000, timeoutMs: 60000, readsPerSecond: 7 },
