@@ -14,7 +14,7 @@ export interface DotEnvLoaded {
   file: string;
   /** How many variables the file names (names only: values are never logged). */
   names: number;
-  /** The file's names the real environment already set: those values were kept. */
+  /** The file's names the real environment already set (sorted): those values were kept. */
   keptFromEnvironment: string[];
 }
 
@@ -32,5 +32,5 @@ export function loadDotEnv(dir: string, env: Env, loadEnvFile: ((file: string) =
   const before = new Map(names.filter((n) => env[n] !== undefined).map((n) => [n, env[n]]));
   loadEnvFile(file);
   for (const [name, value] of before) env[name] = value;
-  return { file, names: names.length, keptFromEnvironment: [...before.keys()] };
+  return { file, names: names.length, keptFromEnvironment: [...before.keys()].sort() };
 }
