@@ -202,6 +202,27 @@ describe("the policy's slack_team_id against auth.test", () => {
   });
 });
 
+describe("SIGHUP with a policy naming another team", () => {
+  test('is refused with both IDs, and the policy in force stays', async () => {
+    const file = path.join(dir, 'reloaded-team.yml');
+    writeFileSync(file, DEFAULT_POLICY);
+    const p = spawn(env({ PLAYBOOK_POLICY_FILE: file }));
+    const port = await p.port();
+    writeFileSync(file, DEFAULT_POLICY.replace(`slack_team_id: ${TEAM}`, 'slack_team_id: T0OTHER'));
+    p.child.kill('SIGHUP');
+    const deadline = Date.now() + 5000;
+    const refused = () => p.stdout.find((l) => l.includes('policy reload refused'));
+    while (!refused() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    expect(JSON.parse(refused()!)).toMatchObject({
+      problems: [`slack_team_id: the policy (${file}) names team T0OTHER, but SLACK_BOT_TOKEN belongs to team ${TEAM} (auth.test); set slack_team_id: ${TEAM} in the policy, or use the bot token of team T0OTHER`],
+    });
+    expect(p.stdout.some((l) => l.includes('"message":"policy reloaded"'))).toBe(false);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    p.child.kill('SIGTERM');
+    expect(await exitCode(p)).toBe(0);
+  });
+});
+
 describe('a missing policy file', () => {
   test('says how to start from policy.example.yml', async () => {
     const p = spawn(env({ PLAYBOOK_POLICY_FILE: 'policy.yml' }));
