@@ -13,7 +13,7 @@ import { createInstanceQueries } from './operations/queries';
 import { createAttemptRecovery } from './operations/recovery';
 import { createWatcher } from './operations/watcher';
 import { createPolicyHolder } from './policy/holder';
-import { loadPolicyFile } from './policy/load';
+import { loadPolicy } from './policy/load';
 import { createHomeTeamDirectory } from './policy/homeTeams';
 import { createUserGroupDirectory } from './policy/usergroups';
 import { createAuthenticator } from './secmaster/auth';
@@ -26,8 +26,8 @@ import { boltLogger } from './slack/boltLogger';
 import { createCardService, createCardWatchSink } from './slack/cards/cardService';
 import { createRecoveredPresenter } from './slack/present/recovered';
 import { createSlackGateway } from './slack/gateway';
-import { resolveBotIdentity } from './slack/identity';
-import { openStore } from './store';
+import { policyTeamMismatch, resolveBotIdentity, SlackStartupError } from './slack/identity';
+import { openStoreAtStartup } from './startup/openStore';
 import { createInFlight } from './util/inflight';
 import { WEB_API_OPTIONS } from './slack/webApiOptions';
 import { createAlertPublisher } from './alerts/publish';
@@ -48,6 +48,8 @@ export interface BuildOptions {
    * sandbox passes its own CA here; nothing in the environment can.
    */
   smnCa?: string;
+  /** Where a relative SQLite path is resolved and may create its folder (tests name one). */
+  cwd?: string;
 }
 
 export type Deps = Awaited<ReturnType<typeof buildDeps>>;
@@ -59,8 +61,8 @@ export async function buildDeps(config: ConnectedConfig, opts: BuildOptions) {
   const owner = opts.owner ?? `replica-${randomUUID()}`;
 
   // Local checks first: a bad policy file or database fails start-up before any network call.
-  const policy = createPolicyHolder(await loadPolicyFile(config.policyFile));
-  const store = await openStore(config.databaseUrl);
+  const policy = createPolicyHolder(await loadPolicy(config.policy));
+  const store = await openStoreAtStartup(config.databaseUrl, { cwd: opts.cwd ?? process.cwd(), logger });
   const metrics = createMetrics(store);
 
   const dispatcher = opts.dispatcher ?? createSecMasterDispatcher();
@@ -99,7 +101,17 @@ export async function buildDeps(config: ConnectedConfig, opts: BuildOptions) {
     logger: boltLogger(logger),
     ...WEB_API_OPTIONS,
   });
-  const identity = await resolveBotIdentity(webClient, { slackApiUrl: config.slack.apiUrl });
+  const identity = await resolveBotIdentity(webClient, { slackApiUrl: config.slack.apiUrl }).catch(async (err: unknown) => {
+    await store.close().catch(() => undefined);
+    throw err;
+  });
+  // Logged before the check: a newcomer learns the team ID here even when the policy names another.
+  logger.info('Slack identity checked with auth.test', { team: identity.teamId, enterprise: identity.enterpriseId, bot_user: identity.botUserId });
+  const mismatch = policyTeamMismatch(policy.get().slack_team_id, identity, config.policy.kind === 'file' ? config.policy.file : 'PLAYBOOK_POLICY');
+  if (mismatch) {
+    await store.close().catch(() => undefined);
+    throw new SlackStartupError(mismatch);
+  }
   const gateway = createSlackGateway({
     client: webClient,
     redact: logger.redact.strings,
