@@ -1,5 +1,5 @@
 import { runSimulatorCli } from './cli/simulatorCli';
-import { ConfigError, loadDatabaseUrl, planStart, secretsFromEnv } from './config';
+import { ConfigError, planStart, secretsFromEnv } from './config';
 import { createLogger, createRedactor } from './log';
 import { loadPolicyFile, PolicyError } from './policy/load';
 import { SlackStartupError } from './slack/identity';
@@ -15,8 +15,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     return;
   }
   if (argv[0] === '--audit-export') {
-    const { runAuditExport } = await import('./cli/auditExport');
-    process.exitCode = await runAuditExport(argv.slice(1), { databaseUrl: loadDatabaseUrl(env), out: process.stdout, err: process.stderr });
+    const { auditSource, runAuditExport } = await import('./cli/auditExport');
+    process.exitCode = await runAuditExport(argv.slice(1), { ...auditSource(env), out: process.stdout, err: process.stderr });
     return;
   }
 
