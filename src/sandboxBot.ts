@@ -4,7 +4,7 @@ import path from 'node:path';
 import { startBot, type RunningBot } from './bot';
 import { loadConfig } from './config';
 import { createLogger, type Logger, type LogLevel } from './log';
-import { SANDBOX_CHANNELS, SANDBOX_DATA_DIR, SANDBOX_DATABASE_FILE, SANDBOX_POLICY, SANDBOX_PROJECT, SANDBOX_TEAM, SANDBOX_USERGROUPS, SANDBOX_WORKSPACE } from './sandbox/demo';
+import { SANDBOX_CHANNELS, SANDBOX_DATA_DIR, SANDBOX_DATABASE_FILE, SANDBOX_POLICY, SANDBOX_TIMING, SANDBOX_PROJECT, SANDBOX_TEAM, SANDBOX_USERGROUPS, SANDBOX_WORKSPACE } from './sandbox/demo';
 import { sandboxRoutes } from './sandbox/routes';
 import { seedDemoInstances, startSimulator, type Simulator } from './sandbox/simulator';
 import { startSlackStandIn, type SlackStandIn } from './sandbox/slack/standIn';
@@ -55,7 +55,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   };
   const simulator = await startSimulator({
     projectId: SANDBOX_PROJECT,
-    timing: { stepMs: opts.stepMs ?? 4000, runningMs: opts.runningMs ?? 60_000 },
+    timing: { stepMs: opts.stepMs ?? SANDBOX_TIMING.stepMs, runningMs: opts.runningMs ?? SANDBOX_TIMING.runningMs },
     credentials: { staticTokens: [secrets.secmaster] },
   });
   seedDemoInstances(simulator.state, SANDBOX_WORKSPACE);

@@ -12,6 +12,13 @@ export const SANDBOX_PROJECT = 'sandbox-project';
  * audit export reads the same SQLite file when nothing is configured, so the two never disagree.
  */
 export const SANDBOX_DATA_DIR = 'data';
+
+/**
+ * The simulator's pace in the sandbox: each intermediate status (RETRYING, TERMINATING) lasts 4 s,
+ * a retried run several of those steps (each seed says how many), and the one seeded instance that
+ * ends by itself runs for ten minutes: long enough to try every flow on it, approvals included.
+ */
+export const SANDBOX_TIMING = { stepMs: 4000, runningMs: 10 * 60_000 };
 export const SANDBOX_DATABASE_FILE = 'sandbox.sqlite';
 
 export const SANDBOX_USERS = [

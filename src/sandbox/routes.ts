@@ -7,7 +7,7 @@ import { sendJson } from '../http/json';
 import type { Route } from '../http/server';
 import type { Logger } from '../log';
 import { SANDBOX_CHANNELS, SANDBOX_USERS } from './demo';
-import type { Simulator } from './simulator';
+import { resetDemoInstances, type Simulator } from './simulator';
 import { blockActionBody, commandBody, eventBody, sendSigned } from './slack/requests';
 import type { SlackStandIn } from './slack/standIn';
 import type { SmnTopicStandIn } from './smn/topic';
@@ -55,6 +55,7 @@ const actionInput = z.strictObject({
 });
 const alertInput = z.strictObject({ channel: channelId, instanceId: z.string().max(64), title: z.string().max(200).optional(), severity: z.string().max(40).optional() });
 const homeInput = z.strictObject({ user: userId });
+const resetInput = z.strictObject({});
 const smnAlertInput = z.strictObject({ channel: channelId, instanceId: z.string().max(64).optional(), title: z.string().max(200).optional(), severity: z.string().max(40).optional() });
 
 export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
@@ -201,6 +202,19 @@ export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
         const message = JSON.stringify({ instance_id: input.instanceId, title: input.title, severity: input.severity, channel: input.channel });
         const delivery = await deps.smn.publish({ subject: input.title ?? 'SecMaster alert', message });
         sendJson(res, 200, { status: delivery.status, answer: parseJsonOrUndefined(delivery.answer) ?? delivery.answer, message_id: delivery.body.message_id });
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/sandbox/api/reset',
+      handler: sameOriginJson(async (req, res) => {
+        const input = await json(req, resetInput);
+        if (typeof input === 'string') return sendJson(res, 400, { ok: false, error: input });
+        // The instances only: the channels keep their cards, whose watches and approvals the bot
+        // stores; a card then follows the instance as it is again.
+        resetDemoInstances(simulator.state, deps.workspaceId);
+        deps.logger.info('sandbox reset: the demo instances are back as seeded', { instances: simulator.state.list(deps.workspaceId).length });
+        sendJson(res, 200, { ok: true, instances: simulator.state.list(deps.workspaceId).length });
       }),
     },
     {
