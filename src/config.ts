@@ -4,6 +4,6 @@
  */
 export { loadDotEnv, type DotEnvLoaded } from './config/dotenv';
 export { secretsFromEnv } from './config/env';
-export { loadConfig, loadDatabaseUrl, planStart } from './config/load';
+export { loadConfig, loadDatabaseUrl, planStart, runsSandbox } from './config/load';
 export * from './config/types';
 export { DEFAULT_SLACK_API_URL, VARIABLES, type VariableName } from './config/variables';

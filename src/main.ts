@@ -1,5 +1,5 @@
 import { runSimulatorCli } from './cli/simulatorCli';
-import { ConfigError, loadDatabaseUrl, loadDotEnv, planStart, secretsFromEnv, type DotEnvLoaded } from './config';
+import { ConfigError, loadDotEnv, planStart, secretsFromEnv, type DotEnvLoaded } from './config';
 import { createLogger, createRedactor, type Logger } from './log';
 import { loadPolicyFile, PolicyError } from './policy/load';
 import { policyTeamMismatch, SlackStartupError } from './slack/identity';
@@ -19,8 +19,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     return;
   }
   if (argv[0] === '--audit-export') {
-    const { runAuditExport } = await import('./cli/auditExport');
-    process.exitCode = await runAuditExport(argv.slice(1), { databaseUrl: loadDatabaseUrl(env), out: process.stdout, err: process.stderr });
+    const { auditSource, runAuditExport } = await import('./cli/auditExport');
+    process.exitCode = await runAuditExport(argv.slice(1), { ...auditSource(env), out: process.stdout, err: process.stderr });
     return;
   }
 

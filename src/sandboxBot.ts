@@ -4,7 +4,7 @@ import path from 'node:path';
 import { startBot, type RunningBot } from './bot';
 import { loadConfig } from './config';
 import { createLogger, type Logger, type LogLevel } from './log';
-import { SANDBOX_CHANNELS, SANDBOX_POLICY, SANDBOX_PROJECT, SANDBOX_TEAM, SANDBOX_USERGROUPS, SANDBOX_WORKSPACE } from './sandbox/demo';
+import { SANDBOX_CHANNELS, SANDBOX_DATA_DIR, SANDBOX_DATABASE_FILE, SANDBOX_POLICY, SANDBOX_TIMING, SANDBOX_PROJECT, SANDBOX_TEAM, SANDBOX_USERGROUPS, SANDBOX_WORKSPACE } from './sandbox/demo';
 import { sandboxRoutes } from './sandbox/routes';
 import { seedDemoInstances, startSimulator, type Simulator } from './sandbox/simulator';
 import { startSlackStandIn, type SlackStandIn } from './sandbox/slack/standIn';
@@ -42,7 +42,7 @@ export interface SandboxOptions {
 }
 
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
-  const dataDir = path.resolve(opts.dataDir ?? 'data');
+  const dataDir = path.resolve(opts.dataDir ?? SANDBOX_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const policyFile = path.join(dataDir, 'sandbox-policy.yml');
   writeFileSync(policyFile, SANDBOX_POLICY);
@@ -55,7 +55,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   };
   const simulator = await startSimulator({
     projectId: SANDBOX_PROJECT,
-    timing: { stepMs: opts.stepMs ?? 4000, runningMs: opts.runningMs ?? 60_000 },
+    timing: { stepMs: opts.stepMs ?? SANDBOX_TIMING.stepMs, runningMs: opts.runningMs ?? SANDBOX_TIMING.runningMs },
     credentials: { staticTokens: [secrets.secmaster] },
   });
   seedDemoInstances(simulator.state, SANDBOX_WORKSPACE);
@@ -76,7 +76,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     SECMASTER_WORKSPACE_ID: SANDBOX_WORKSPACE,
     SECMASTER_AUTH_TOKEN: secrets.secmaster,
     PLAYBOOK_POLICY_FILE: policyFile,
-    DATABASE_URL: `sqlite:${path.join(dataDir, 'sandbox.sqlite')}`,
+    DATABASE_URL: `sqlite:${path.join(dataDir, SANDBOX_DATABASE_FILE)}`,
     ALERT_WEBHOOK_TOKEN: secrets.alerts,
     SMN_TOPICS: `${smn.topicUrn}=${SANDBOX_SMN_CHANNEL}`,
     SMN_TRUSTED_HOSTS: smn.host,

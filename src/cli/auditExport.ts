@@ -1,5 +1,10 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Writable } from 'node:stream';
+import { loadDatabaseUrl, runsSandbox } from '../config';
+import type { Env } from '../config/env';
 import { parseDuration } from '../policy/duration';
+import { SANDBOX_DATA_DIR, SANDBOX_DATABASE_FILE } from '../sandbox/demo';
 import { openStore } from '../store';
 import type { AuditRecord } from '../core';
 
@@ -51,13 +56,43 @@ export function formatAudit(rows: AuditRecord[], format: 'jsonl' | 'csv'): strin
   return lines.join('\n') + '\n';
 }
 
-/** `databaseUrl`: DATABASE_URL as the configuration resolves it (its default included). */
-export async function runAuditExport(argv: string[], io: { databaseUrl: string; out: Writable; err: Writable; now?: () => number }): Promise<number> {
+/** The database the export reads; `note` says why when it is not DATABASE_URL's. */
+export interface AuditSource {
+  databaseUrl: string;
+  note?: string;
+  /** A file that must already be there: the export never creates an empty database in its stead. */
+  mustExist?: string;
+}
+
+/**
+ * With nothing configured, `npm start` is the sandbox and writes its audit trail to
+ * `data/sandbox.sqlite`: that is the file worth exporting then, not the bot's default
+ * `data/playbook-bot.sqlite`, which nothing wrote. Any configuration reads DATABASE_URL (or its
+ * default), exactly as the bot would.
+ */
+export function auditSource(env: Env): AuditSource {
+  if (!runsSandbox(env)) return { databaseUrl: loadDatabaseUrl(env) };
+  const file = path.posix.join(SANDBOX_DATA_DIR, SANDBOX_DATABASE_FILE);
+  return {
+    databaseUrl: `sqlite:${file}`,
+    mustExist: file,
+    note: `Nothing is configured, so this is the sandbox's audit trail (${file}); set DATABASE_URL to export another database.`,
+  };
+}
+
+/** `io.databaseUrl`: DATABASE_URL as the configuration resolves it (its default included), or {@link auditSource}'s. */
+export async function runAuditExport(argv: string[], io: AuditSource & { out: Writable; err: Writable; now?: () => number }): Promise<number> {
   const args = parseAuditArgs(argv);
   if (typeof args === 'string') {
     io.err.write(`${args}\n`);
     return 2;
   }
+  if (io.mustExist !== undefined && !existsSync(io.mustExist)) {
+    io.err.write(`${io.mustExist} does not exist yet: start the sandbox (npm start) and use it first, or set DATABASE_URL to the database to export.\n`);
+    return 1;
+  }
+  // On stderr, so that `npm run -s audit > audit.csv` keeps the file clean.
+  if (io.note) io.err.write(`${io.note}\n`);
   const store = await openStore(io.databaseUrl);
   try {
     const sinceIso = args.since ? new Date((io.now ?? Date.now)() - args.since).toISOString() : undefined;

@@ -10,6 +10,11 @@ import { DEPLOYMENT_GROUP_WORDS, HEROKU_MARKER, type Values } from './variables'
  * {@link Config}.
  */
 
+/** Whether `npm start` would run the sandbox here: no deployment variable at all, and not on Heroku. */
+export function runsSandbox(env: Env): boolean {
+  return deploymentVariablesSet(env).length === 0 && !isSet(env, HEROKU_MARKER);
+}
+
 /**
  * Decides between the sandbox and a configured bot, and validates the latter completely. The
  * sandbox runs only with no deployment variable at all and never on Heroku; a partial
@@ -18,7 +23,7 @@ import { DEPLOYMENT_GROUP_WORDS, HEROKU_MARKER, type Values } from './variables'
 export function planStart(env: Env): StartPlan {
   const configured = deploymentVariablesSet(env);
   const onHeroku = isSet(env, HEROKU_MARKER);
-  if (configured.length === 0 && !onHeroku) {
+  if (runsSandbox(env)) {
     // The sandbox honours only the process's own settings.
     const { values, problems } = parseVariables(env, ['PORT', 'LOG_LEVEL']);
     if (problems.length > 0) throw new ConfigError(problems);

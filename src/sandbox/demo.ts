@@ -7,6 +7,20 @@ export const SANDBOX_TEAM = 'T0SANDBOX';
 export const SANDBOX_WORKSPACE = 'sandbox-workspace';
 export const SANDBOX_PROJECT = 'sandbox-project';
 
+/**
+ * Where `npm start` with nothing configured keeps its files, relative to the working directory: the
+ * audit export reads the same SQLite file when nothing is configured, so the two never disagree.
+ */
+export const SANDBOX_DATA_DIR = 'data';
+
+/**
+ * The simulator's pace in the sandbox: each intermediate status (RETRYING, TERMINATING) lasts 4 s,
+ * a retried run several of those steps (each seed says how many), and the one seeded instance that
+ * ends by itself runs for ten minutes: long enough to try every flow on it, approvals included.
+ */
+export const SANDBOX_TIMING = { stepMs: 4000, runningMs: 10 * 60_000 };
+export const SANDBOX_DATABASE_FILE = 'sandbox.sqlite';
+
 export const SANDBOX_USERS = [
   { id: 'U0RESPONDER', name: 'Riley (responder)', role: 'responder: may view and retry; terminate needs a lead\'s approval' },
   { id: 'U0LEAD', name: 'Lee (lead)', role: 'lead: may view, retry, terminate and approve' },

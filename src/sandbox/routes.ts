@@ -7,7 +7,7 @@ import { sendJson } from '../http/json';
 import type { Route } from '../http/server';
 import type { Logger } from '../log';
 import { SANDBOX_CHANNELS, SANDBOX_USERS } from './demo';
-import type { Simulator } from './simulator';
+import { resetDemoInstances, type Simulator } from './simulator';
 import { blockActionBody, commandBody, eventBody, sendSigned } from './slack/requests';
 import type { SlackStandIn } from './slack/standIn';
 import type { SmnTopicStandIn } from './smn/topic';
@@ -48,6 +48,8 @@ const actionInput = z.strictObject({
   channel: channelId.optional(),
   messageTs: z.string().max(40).optional(),
   ephemeral: z.boolean().optional(),
+  /** The ephemeral message clicked, when `ephemeral`: its response_url replaces that one. */
+  ephemeralId: z.number().int().nonnegative().optional(),
   home: z.boolean().optional(),
   actionId: z.string().max(255),
   value: z.string().max(2000).optional(),
@@ -55,6 +57,7 @@ const actionInput = z.strictObject({
 });
 const alertInput = z.strictObject({ channel: channelId, instanceId: z.string().max(64), title: z.string().max(200).optional(), severity: z.string().max(40).optional() });
 const homeInput = z.strictObject({ user: userId });
+const resetInput = z.strictObject({});
 const smnAlertInput = z.strictObject({ channel: channelId, instanceId: z.string().max(64).optional(), title: z.string().max(200).optional(), severity: z.string().max(40).optional() });
 
 export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
@@ -71,6 +74,7 @@ export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
   }
 
   const page = (file: string, type: string): Route['handler'] => (_req, res) => {
+    // readFileSync gives a Buffer: the icon's bytes go out as they are.
     if (!PAGE_DIR) return sendJson(res, 500, { ok: false, error: 'sandbox page files are missing' });
     const body = readFileSync(path.join(PAGE_DIR, file));
     res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', 'content-security-policy': "default-src 'self'; style-src 'self'; script-src 'self'" });
@@ -79,6 +83,8 @@ export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
 
   return [
     { method: 'GET', path: '/sandbox', handler: loopbackOnly(page('index.html', 'text/html; charset=utf-8')) },
+    // Browsers ask for /favicon.ico on their own; without it every page load logs a 404.
+    { method: 'GET', path: '/favicon.ico', handler: loopbackOnly(page('favicon.ico', 'image/x-icon')) },
     {
       method: 'GET',
       path: '/sandbox/assets/*',
@@ -161,6 +167,9 @@ export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
         const input = await json(req, actionInput);
         if (typeof input === 'string') return sendJson(res, 400, { ok: false, error: input });
         const message = input.messageTs ? slack.messages.find((m) => m.channel === input.channel && m.ts === input.messageTs) : undefined;
+        // Slack's response_url for a click on an ephemeral message is that message's: a reply with
+        // replace_original (the list's Older/Newer pages) replaces it. Only the clicker's own counts.
+        const clicked = input.ephemeral && input.ephemeralId !== undefined ? slack.ephemerals.find((e) => e.id === input.ephemeralId && e.user === input.user && e.channel === input.channel) : undefined;
         const body = blockActionBody({
           teamId: deps.teamId,
           userId: input.user,
@@ -170,7 +179,7 @@ export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
           blockId: input.blockId,
           homeView: input.home,
           isEphemeral: input.ephemeral,
-          responseUrl: input.home ? undefined : slack.responseUrl(input.user, input.channel ?? ''),
+          responseUrl: input.home ? undefined : slack.responseUrl(input.user, input.channel ?? '', clicked?.id),
           message: message ? { ts: message.ts, text: message.text, blocks: message.blocks, bot_id: message.botId, thread_ts: message.threadTs } : undefined,
         });
         const answer = await sendSigned(events(), deps.signingSecret, body);
@@ -201,6 +210,19 @@ export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
         const message = JSON.stringify({ instance_id: input.instanceId, title: input.title, severity: input.severity, channel: input.channel });
         const delivery = await deps.smn.publish({ subject: input.title ?? 'SecMaster alert', message });
         sendJson(res, 200, { status: delivery.status, answer: parseJsonOrUndefined(delivery.answer) ?? delivery.answer, message_id: delivery.body.message_id });
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/sandbox/api/reset',
+      handler: sameOriginJson(async (req, res) => {
+        const input = await json(req, resetInput);
+        if (typeof input === 'string') return sendJson(res, 400, { ok: false, error: input });
+        // The instances only: the channels keep their cards, whose watches and approvals the bot
+        // stores; a card then follows the instance as it is again.
+        resetDemoInstances(simulator.state, deps.workspaceId);
+        deps.logger.info('sandbox reset: the demo instances are back as seeded', { instances: simulator.state.list(deps.workspaceId).length });
+        sendJson(res, 200, { ok: true, instances: simulator.state.list(deps.workspaceId).length });
       }),
     },
     {

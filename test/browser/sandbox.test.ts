@@ -2,18 +2,18 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../../src/sandboxBot';
+import { announceBrowser, browserTest, CHROMIUM_FOUND, launchChromium } from './browserSuite';
 
 /**
- * The sandbox page in a real browser (Debian's Chromium, driven by playwright-core): a person picks
+ * The sandbox page in a real browser (a Chromium found by browserSuite.ts, driven by playwright-core): a person picks
  * who they are and the channel, types `/playbook …`, clicks buttons (confirm dialogs included) and
  * watches the cards the bot keeps current. Everything goes through the page's API and the bot's
  * signed `POST /slack/events`, as it would from Slack.
  */
 jest.setTimeout(60_000);
-
-const CHROMIUM = '/usr/bin/chromium';
+announceBrowser('test/browser/sandbox.test.ts');
 const WS = 'sandbox-workspace';
 // From seedDemoInstances (src/sandbox/simulator/seed.ts).
 const ID = {
@@ -42,6 +42,7 @@ interface Opened {
 const opened: Page[] = [];
 
 beforeAll(async () => {
+  if (!CHROMIUM_FOUND) return;
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'sandbox-browser-'));
   const [sb, br] = await Promise.all([
     startSandbox({
@@ -57,11 +58,7 @@ beforeAll(async () => {
         },
       }),
     }),
-    chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    }),
+    launchChromium(),
   ]);
   sandbox = sb;
   browser = br;
@@ -121,7 +118,7 @@ function operationCalls(instanceId: string) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('the page is served with its CSP, and the pickers show the demo users and channels', async () => {
+browserTest('the page is served with its CSP, and the pickers show the demo users and channels', async () => {
   const res = await fetch(sandbox.url);
   expect(res.headers.get('content-security-policy')).toBe("default-src 'self'; style-src 'self'; script-src 'self'");
   const { page, problems } = await open('U0RESPONDER');
@@ -136,7 +133,7 @@ test('the page is served with its CSP, and the pickers show the demo users and c
   expect(problems).toEqual([]);
 });
 
-test('help renders from Block Kit as an ephemeral reply, with entities and code shown literally', async () => {
+browserTest('help renders from Block Kit as an ephemeral reply, with entities and code shown literally', async () => {
   const { page, problems } = await open('U0LEAD', 'C0SOC');
   await type(page, '/playbook help');
   const help = page.getByTestId('ephemeral').filter({ hasText: 'SecMaster playbooks from Slack' });
@@ -149,7 +146,7 @@ test('help renders from Block Kit as an ephemeral reply, with entities and code 
   expect(problems).toEqual([]);
 });
 
-test('as the responder, a typed retry of a FAILED instance posts a card that reaches FINISHED', async () => {
+browserTest('as the responder, a typed retry of a FAILED instance posts a card that reaches FINISHED', async () => {
   const { page, problems } = await open('U0RESPONDER');
   await type(page, `/playbook retry ${ID.bruteForce} blocked the wrong IP`);
   const c = card(page, 'Brute force on ecs-prod-01');
@@ -167,7 +164,7 @@ test('as the responder, a typed retry of a FAILED instance posts a card that rea
   expect(problems).toEqual([]);
 });
 
-test('as the outsider, a retry is denied in an ephemeral reply and nothing reaches SecMaster', async () => {
+browserTest('as the outsider, a retry is denied in an ephemeral reply and nothing reaches SecMaster', async () => {
   const { page, problems } = await open('U0OUTSIDER');
   await type(page, `/playbook retry ${ID.phishing}`);
   const denial = page.getByTestId('ephemeral').filter({ hasText: 'may not' });
@@ -182,7 +179,7 @@ test('as the outsider, a retry is denied in an ephemeral reply and nothing reach
   expect(problems).toEqual([]);
 });
 
-test("a responder's terminate asks for approval; the lead approves through the confirm dialog and the card reaches TERMINATED", async () => {
+browserTest("a responder's terminate asks for approval; the lead approves through the confirm dialog and the card reaches TERMINATED", async () => {
   const { page, problems, actionPosts } = await open('U0RESPONDER');
   await type(page, `/playbook terminate ${ID.cryptoMiner} miner is spreading`);
   const approval = card(page, 'Approval needed · Terminate Crypto-miner on ecs-batch-07');
@@ -223,7 +220,7 @@ test("a responder's terminate asks for approval; the lead approves through the c
   expect(problems).toEqual([]);
 });
 
-test('a confirm dialog is honoured: Cancel sends nothing and leaves the card; OK terminates', async () => {
+browserTest('a confirm dialog is honoured: Cancel sends nothing and leaves the card; OK terminates', async () => {
   const { page, problems, actionPosts } = await open('U0LEAD', 'C0SOC');
   await page.getByTestId('alert-severity').selectOption('critical');
   await page.locator(`[data-testid="instance-row"][data-id="${ID.portScan}"]`).getByTestId('raise-alert').click();
@@ -265,7 +262,7 @@ test('a confirm dialog is honoured: Cancel sends nothing and leaves the card; OK
   expect(problems).toEqual([]);
 });
 
-test('the Home tab renders for the lead and its Approve button decides a pending request', async () => {
+browserTest('the Home tab renders for the lead and its Approve button decides a pending request', async () => {
   const { page, problems, actionPosts } = await open('U0RESPONDER');
   await type(page, `/playbook terminate ${ID.malware} hash matches a known dropper`);
   const approval = card(page, 'Approval needed · Terminate Malware hash on laptop-231');
@@ -289,7 +286,7 @@ test('the Home tab renders for the lead and its Approve button decides a pending
   expect(problems).toEqual([]);
 });
 
-test('a hostile instance name is shown literally, never as HTML', async () => {
+browserTest('a hostile instance name is shown literally, never as HTML', async () => {
   const hostile = sandbox.simulator.state.add(WS, { name: HOSTILE, status: 'FAILED' });
   const { page, dialogs, problems, actionPosts } = await open('U0LEAD');
   const row = page.locator(`[data-testid="instance-row"][data-id="${hostile.id}"]`);
@@ -319,7 +316,7 @@ test('a hostile instance name is shown literally, never as HTML', async () => {
   expect(problems).toEqual([]);
 });
 
-test('raise alert via SMN: the page publishes a signed SMN message; the bot verifies it and posts the alert card', async () => {
+browserTest('raise alert via SMN: the page publishes a signed SMN message; the bot verifies it and posts the alert card', async () => {
   const { page, problems } = await open('U0LEAD', 'C0INCIDENT');
   // At start-up the sandbox topic subscribed the bot, which confirmed it over HTTPS.
   await page.getByTestId('smn-status').filter({ hasText: 'subscription confirmed by the bot' }).waitFor();
@@ -354,6 +351,6 @@ test('raise alert via SMN: the page publishes a signed SMN message; the bot veri
   expect(problems).toEqual([]);
 });
 
-test('the sandbox logged no errors', () => {
+browserTest('the sandbox logged no errors', () => {
   expect(logs.filter((l) => /"level":"error"/.test(l))).toEqual([]);
 });

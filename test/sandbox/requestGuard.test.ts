@@ -76,7 +76,7 @@ test.each<[string, (port: number) => Record<string, string>]>([
   expect(sandbox.simulator.state.get('sandbox-workspace', target.id)!.status).toBe('RUNNING');
 });
 
-test.each(['/sandbox/api/action', '/sandbox/api/alert', '/sandbox/api/smn-alert', '/sandbox/api/home'])('%s: a foreign Origin is refused before the body is read', async (route) => {
+test.each(['/sandbox/api/action', '/sandbox/api/alert', '/sandbox/api/smn-alert', '/sandbox/api/home', '/sandbox/api/reset'])('%s: a foreign Origin is refused before the body is read', async (route) => {
   const res = await send('POST', route, { ...self(), origin: 'http://evil.example', 'content-type': 'application/json' }, '{}');
   expect(res.status).toBe(403);
   expect(res.json.error).toBe('cross_origin');
@@ -105,6 +105,43 @@ test('the page itself still works: same origin, loopback Host, JSON (localhost, 
 test.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('GET /sandbox/assets/%s → 404, not a 500 from a name found on Object', async (name) => {
   const res = await send('GET', `/sandbox/assets/${name}`, { host: `localhost:${port}` });
   expect(res.status).toBe(404);
+});
+
+describe('POST /sandbox/api/reset', () => {
+  const snapshot = () => sandbox.simulator.state.list('sandbox-workspace').map((i) => `${i.id} ${i.status}`).sort();
+
+  test.each<[string, (port: number) => Record<string, string>]>([
+    ['a cross-site form post', (p) => ({ host: `localhost:${p}`, origin: 'http://evil.example', 'content-type': 'text/plain' })],
+    ['DNS rebinding', (p) => ({ host: `evil.example:${p}`, origin: `http://evil.example:${p}`, 'content-type': 'application/json' })],
+    ['same origin, but text/plain', (p) => ({ host: `localhost:${p}`, origin: `http://localhost:${p}`, 'content-type': 'text/plain' })],
+  ])('%s cannot reset the sandbox: refused, nothing changes', async (_label, headersFor) => {
+    const added = sandbox.simulator.state.add('sandbox-workspace', { name: 'must survive a refused reset', status: 'FAILED' });
+    const before = snapshot();
+    const res = await send('POST', '/sandbox/api/reset', headersFor(port), '{}');
+    expect([403, 415]).toContain(res.status);
+    expect(snapshot()).toEqual(before);
+    expect(sandbox.simulator.state.get('sandbox-workspace', added.id)).toBeDefined();
+  });
+
+  test('a body with anything in it is a 400 naming the problem, and changes nothing', async () => {
+    const before = snapshot();
+    const res = await send('POST', '/sandbox/api/reset', { ...self(), 'content-type': 'application/json' }, '{"everything":true}');
+    expect(res.status).toBe(400);
+    expect(String(res.json.error)).toContain('everything');
+    expect(snapshot()).toEqual(before);
+  });
+
+  test('from the page: the seeds are back, as the sandbox started them, and added instances are gone', async () => {
+    const target = running();
+    sandbox.simulator.state.operate('sandbox-workspace', target.id, 'TERMINATE');
+    const added = sandbox.simulator.state.add('sandbox-workspace', { name: 'added after start', status: 'FAILED' });
+    const res = await send('POST', '/sandbox/api/reset', { ...self(), 'content-type': 'application/json' }, '{}');
+    expect(res).toEqual({ status: 200, json: { ok: true, instances: 12 } });
+    expect(sandbox.simulator.state.get('sandbox-workspace', added.id)).toBeUndefined();
+    expect(sandbox.simulator.state.get('sandbox-workspace', target.id)!.status).toBe('RUNNING');
+    const statuses = sandbox.simulator.state.list('sandbox-workspace').map((i) => i.status);
+    expect([...new Set(statuses)].sort()).toEqual(['FAILED', 'FINISHED', 'RETRYING', 'RUNNING', 'TERMINATED', 'TERMINATING']);
+  });
 });
 
 async function waitUntil(check: () => boolean, timeoutMs = 5000): Promise<void> {

@@ -228,7 +228,7 @@
   // ---------------------------------------------------------------- Block Kit
 
   /**
-   * `where` says what a click targets: {kind:'message', channel, ts} | {kind:'ephemeral', channel} |
+   * `where` says what a click targets: {kind:'message', channel, ts} | {kind:'ephemeral', channel, id} |
    * {kind:'home'}.
    */
   function renderBlocks(blocks, where) {
@@ -333,7 +333,7 @@
   async function clickAction(btn, e, block, where) {
     const body = { user: ui.user, actionId: e.action_id, value: e.value, blockId: block && block.block_id };
     if (where.kind === 'home') body.home = true;
-    else if (where.kind === 'ephemeral') Object.assign(body, { channel: where.channel, ephemeral: true });
+    else if (where.kind === 'ephemeral') Object.assign(body, { channel: where.channel, ephemeral: true }, where.id === undefined ? {} : { ephemeralId: where.id });
     else Object.assign(body, { channel: where.channel, messageTs: where.ts });
     if (body.value === undefined) delete body.value;
     if (body.blockId === undefined) delete body.blockId;
@@ -390,6 +390,7 @@
     try {
       const r = await post('alert', { channel, instanceId: instance.id, title: title.slice(0, 200), severity: $('alert-severity').value });
       if (r.data.status === 200) {
+        closePanelOverlay();
         toast(`Alert posted in #${channelName(channel)}`);
         if (channel !== ui.channel || ui.view !== 'channel') selectChannel(channel);
         ui.stickToBottom = true;
@@ -412,6 +413,7 @@
     try {
       const r = await post('smn-alert', { channel, instanceId: instance.id, title: title.slice(0, 200), severity: $('alert-severity').value });
       if (r.data.status === 200) {
+        closePanelOverlay();
         toast(`SMN delivered the signed alert; the bot verified it and posted in #${channelName(channel)}`);
         if (channel !== ui.channel || ui.view !== 'channel') selectChannel(channel);
         ui.stickToBottom = true;
@@ -424,6 +426,44 @@
     } finally {
       btn.disabled = false;
     }
+  }
+
+  // ---------------------------------------------------------------- the simulator panel
+
+  // Below this width the panel is a drawer over the page (page.css says the same), so it does not
+  // take the message pane's room; it opens from the top bar's "Simulator" button.
+  const PANEL_OVERLAY = window.matchMedia('(max-width: 900px)');
+
+  function setPanelOpen(open) {
+    document.body.classList.toggle('panel-open', open);
+    $('panel-toggle').setAttribute('aria-expanded', String(open));
+    if (open) $('panel-close').focus();
+  }
+
+  function closePanelOverlay() {
+    if (PANEL_OVERLAY.matches && document.body.classList.contains('panel-open')) setPanelOpen(false);
+  }
+
+  function resetInstances(btn) {
+    const c = {
+      title: { type: 'plain_text', text: 'Reset the demo instances?' },
+      text: { type: 'mrkdwn', text: 'Every playbook instance goes back to how the sandbox seeded it, and instances added since are removed. Cards in the channels stay, and follow their instance as it is again.' },
+      confirm: { type: 'plain_text', text: 'Reset' },
+      deny: { type: 'plain_text', text: 'Keep them' },
+      style: 'danger',
+    };
+    confirmThen(c, async () => {
+      btn.disabled = true;
+      try {
+        const r = await post('reset', {});
+        if (r.ok && r.data.ok) toast(`The ${r.data.instances} demo instances are back as seeded`);
+        else toast(`The reset was refused (HTTP ${r.status})${r.data.error ? `: ${r.data.error}` : ''}`, true);
+      } catch (err) {
+        toast(`Could not reset: ${err.message}`, true);
+      } finally {
+        btn.disabled = false;
+      }
+    }, btn);
   }
 
   let toastTimer;
@@ -673,7 +713,7 @@
           'div',
           { class: 'message-main' },
           h('div', { class: 'message-meta' }, h('span', { class: 'author' }, local ? 'Sandbox' : 'playbooks'), h('span', { class: 'app-badge' }, 'APP'), h('time', { class: 'msg-time' }, timeLabel(e.at))),
-          e.blocks && e.blocks.length > 0 ? renderBlocks(e.blocks, { kind: 'ephemeral', channel: e.channel }) : mrkdwn(e.text),
+          e.blocks && e.blocks.length > 0 ? renderBlocks(e.blocks, { kind: 'ephemeral', channel: e.channel, id: local ? undefined : e.id }) : mrkdwn(e.text),
         ),
       ),
     );
@@ -766,6 +806,7 @@
     const fill = (verb) => {
       const b = h('button', { type: 'button', class: 'chip', 'data-testid': `fill-${verb}`, title: `Put /playbook ${verb} ${i.id} into the composer` }, `${verb} ›`);
       b.addEventListener('click', () => {
+        closePanelOverlay();
         if (ui.view !== 'channel') selectChannel(ui.channel);
         const input = $('composer');
         input.value = `/playbook ${verb} ${i.id}${verb === 'status' ? '' : ' '}`;
@@ -845,6 +886,15 @@
     $('nav-home').addEventListener('click', openHome);
     $('open-home').addEventListener('click', openHome);
     $('instance-filter').addEventListener('input', () => ui.state && renderInstances());
+    $('panel-toggle').addEventListener('click', () => setPanelOpen(!document.body.classList.contains('panel-open')));
+    $('panel-close').addEventListener('click', () => {
+      setPanelOpen(false);
+      $('panel-toggle').focus();
+    });
+    document.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape' && PANEL_OVERLAY.matches && document.body.classList.contains('panel-open') && !$('confirm').open) setPanelOpen(false);
+    });
+    $('reset-instances').addEventListener('click', (ev) => resetInstances(ev.currentTarget));
   }
 
   wire();

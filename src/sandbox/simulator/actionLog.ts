@@ -1,11 +1,11 @@
-import type { SimInstance } from './state';
+import type { SimInstance, SimStep } from './state';
 
 /**
  * Realistic action logs for the simulator's `auditlogs` and `topology` calls: a playbook's steps,
  * each with a status and times; a FAILED instance has one failing step with its error message and
  * the steps after it never ran.
  */
-const STEPS = [
+const STEPS: SimStep[] = [
   { name: 'Enrich alert with threat intelligence', output: '{"ip":"203.0.113.7","reputation":"malicious","score":92}' },
   { name: 'Query asset owner from CMDB', output: '{"asset":"ecs-prod-01","owner":"payments-team"}' },
   { name: 'Block IP on WAF', output: '{"rule_id":"waf-rule-1842","action":"block"}' },
@@ -24,9 +24,10 @@ export interface SimAction {
 
 export function actionsFor(i: SimInstance): SimAction[] {
   const start = Date.parse(i.start_time) || Date.now();
-  const failAt = i.status === 'FAILED' ? 2 : -1;
-  const done = i.status === 'FINISHED' ? STEPS.length : i.status === 'FAILED' ? 3 : i.status === 'RUNNING' || i.status === 'RETRYING' ? 1 : 2;
-  return STEPS.slice(0, Math.max(1, done)).map((step, n) => {
+  const steps = i.steps && i.steps.length > 0 ? i.steps : STEPS;
+  const failAt = i.status === 'FAILED' ? Math.min(i.failing_step ?? 2, steps.length - 1) : -1;
+  const done = i.status === 'FINISHED' ? steps.length : i.status === 'FAILED' ? failAt + 1 : i.status === 'RUNNING' || i.status === 'RETRYING' ? 1 : Math.min(2, steps.length);
+  return steps.slice(0, Math.max(1, done)).map((step, n) => {
     const failed = n === failAt;
     const running = n === done - 1 && (i.status === 'RUNNING' || i.status === 'RETRYING');
     const terminated = n === done - 1 && (i.status === 'TERMINATED' || i.status === 'TERMINATING');

@@ -24,6 +24,21 @@ export interface SimInstance {
   auto_advance: boolean;
   /** Why the last run failed, for the action log. Not part of the API answer. */
   failure_reason?: string;
+  /**
+   * How long a run started by RETRY stays RUNNING, in steps of `stepMs` (default 1). Not part of the
+   * API answer. Real playbooks run for a while: long enough to be terminated after an approval.
+   */
+  run_steps?: number;
+  /** The playbook's actions, for the action log (default: a generic four-step playbook). Not part of the API answer. */
+  steps?: SimStep[];
+  /** Which of `steps` a FAILED run failed at (default: the third, or the last of fewer). Not part of the API answer. */
+  failing_step?: number;
+}
+
+export interface SimStep {
+  name: string;
+  /** The action's output as SecMaster shows it: a JSON text. */
+  output: string;
 }
 
 export interface SimulatorTiming {
@@ -107,6 +122,9 @@ export class SimulatorState {
       next_outcome: partial.next_outcome ?? 'FINISHED',
       auto_advance: partial.auto_advance ?? false,
       failure_reason: partial.failure_reason,
+      run_steps: partial.run_steps,
+      steps: partial.steps,
+      failing_step: partial.failing_step,
     };
     this.instances.set(this.key(workspaceId, id), instance);
     this.workspaces.add(workspaceId);
@@ -141,6 +159,18 @@ export class SimulatorState {
     return [...this.instances.values()];
   }
 
+  /**
+   * Removes every instance of a workspace (the sandbox's reset, before it seeds again). Their
+   * pending status changes are void: a timer finds its instance's generation moved on.
+   */
+  clearWorkspace(workspaceId: string): void {
+    for (const [key, i] of this.instances) {
+      if (i.workspace_id !== workspaceId) continue;
+      this.generation.set(i, (this.generation.get(i) ?? 0) + 1);
+      this.instances.delete(key);
+    }
+  }
+
   /** Sets a status directly (tests, the sandbox panel). */
   setStatus(workspaceId: string, id: string, status: string): SimInstance | undefined {
     const i = this.get(workspaceId, id);
@@ -171,7 +201,7 @@ export class SimulatorState {
       });
     if (status === 'RETRYING') later(this.timing.stepMs, () => 'RUNNING');
     else if (status === 'TERMINATING') later(this.timing.stepMs, () => 'TERMINATED');
-    else if (status === 'RUNNING' && operated) later(this.timing.stepMs, () => i.next_outcome);
+    else if (status === 'RUNNING' && operated) later(this.timing.stepMs * (i.run_steps ?? 1), () => i.next_outcome);
     else if (status === 'RUNNING' && i.auto_advance && this.timing.runningMs > 0) later(this.timing.runningMs, () => i.next_outcome);
     else if (status === 'FAILED') i.failure_reason ??= 'Action "Block IP on WAF" failed: WAF.0001 policy quota exceeded';
   }

@@ -94,8 +94,11 @@ export interface SlackStandIn {
   teamId: string;
   botId: string;
   botUserId: string;
-  /** A response_url for a request by `user` in `channel`; posts to it become ephemeral messages. */
-  responseUrl(user: string, channel: string): string;
+  /**
+   * A response_url for a request by `user` in `channel`; posts to it become ephemeral messages.
+   * `replaces`: the ephemeral message a click came from, which a `replace_original` post replaces.
+   */
+  responseUrl(user: string, channel: string, replaces?: number): string;
   /** Shows what an acknowledgement carried (Slack shows an ack's message to the requester alone). */
   addEphemeral(user: string, channel: string, text: string, blocks: unknown[]): void;
   /** Adds a message as another app would (a foreign alert card). */
@@ -262,11 +265,10 @@ export async function startSlackStandIn(opts: SlackStandInOptions): Promise<Slac
         if (!target) return send({ status: 404, body: { ok: false, error: 'expired_url' } });
         calls.push({ method: 'response_url', args, at: Date.now() });
         const replace = args.replace_original === true || args.replace_original === 'true';
-        if (replace && target.lastEphemeral !== undefined) {
-          const prev = ephemerals.find((e) => e.id === target.lastEphemeral);
-          if (prev) prev.replaced = true;
-        }
-        const e: EphemeralMessage = { id: ++ephemeralId, channel: target.channel, user: target.user, text: String(args.text ?? ''), blocks: parseBlocks(args.blocks), at: Date.now() };
+        const prev = replace && target.lastEphemeral !== undefined ? ephemerals.find((e) => e.id === target.lastEphemeral) : undefined;
+        if (prev) prev.replaced = true;
+        // A replaced message keeps its place in the channel, as in Slack.
+        const e: EphemeralMessage = { id: ++ephemeralId, channel: target.channel, user: target.user, text: String(args.text ?? ''), blocks: parseBlocks(args.blocks), at: prev?.at ?? Date.now() };
         ephemerals.push(e);
         target.lastEphemeral = e.id;
         changed();
@@ -292,9 +294,9 @@ export async function startSlackStandIn(opts: SlackStandInOptions): Promise<Slac
     teamId,
     botId,
     botUserId,
-    responseUrl(user, channel) {
+    responseUrl(user, channel, replaces) {
       const id = randomBytes(12).toString('base64url');
-      responseTargets.set(id, { user, channel });
+      responseTargets.set(id, { user, channel, lastEphemeral: replaces });
       return `${base}/response/${id}`;
     },
     addEphemeral(user, channel, text, blocks) {
