@@ -7,6 +7,7 @@ import type { CardService } from '../cards/cardService';
 import type { SlackGateway } from '../gateway';
 import type { ApprovalFlow } from '../approvals/flow';
 import type { ApprovalService } from '../../approvals/service';
+import type { WorkflowStepService } from '../../workflows/stepService';
 
 /** What the listeners need; built once in `deps.ts`. Each listener takes only the parts it uses. */
 export interface ListenerDeps {
@@ -22,4 +23,5 @@ export interface ListenerDeps {
   defaultWorkspaceId: string;
   botId: string;
   now: () => number;
+  workflowSteps: WorkflowStepService;
 }
