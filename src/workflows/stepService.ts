@@ -1,7 +1,7 @@
-import { instanceRef, isWorkflowStepCallbackId, WORKFLOW_STEP_FUNCTIONS, type AuditRecord, type Attempt, type Operation, type WorkflowStep, type WorkflowStepResult } from '../core';
-import type { OperationOutcome } from '../domain/outcome';
+import { instanceRef, isWorkflowStepCallbackId, WORKFLOW_STEP_FUNCTIONS, type Attempt, type WorkflowStep, type WorkflowStepResult } from '../core';
+import type { StepOutcome } from '../domain/stepOutcome';
 import type { Logger } from '../log';
-import type { OperationsService } from '../operations/service';
+import { LOCK_TTL_MS, type OperationsService } from '../operations/service';
 import type { SecMasterClient } from '../secmaster/client';
 import type { Store } from '../store/types';
 import { parseStepInputs } from './inputs';
@@ -14,19 +14,6 @@ import { parseStepInputs } from './inputs';
  * stored before it is sent, so a step whose process died is still ended, once, by whoever takes it
  * over (see {@link WorkflowStepService.resumeStale}).
  */
-
-/** What became of a step, before it is worded for Slack. */
-export type StepOutcome =
-  | { kind: 'operation'; operation: Operation; requestedBy: string; outcome: OperationOutcome }
-  | { kind: 'invalid_inputs'; problems: string[] }
-  | { kind: 'unknown_step'; callbackId: string }
-  /** The bot failed on its own side before anything was sent. */
-  | { kind: 'internal' }
-  /**
-   * The step's process stopped after its operation was settled (by it, or by the attempt recovery
-   * after a crash during the call): the audit row says how it ended; `status` is a fresh read.
-   */
-  | { kind: 'recorded'; operation: Operation; audit: AuditRecord; status?: string };
 
 /** Words the outcome as Slack's `functions.completeSuccess` outputs or `functions.completeError` text. */
 export type StepRenderer = (outcome: StepOutcome) => WorkflowStepResult;
@@ -131,8 +118,12 @@ export function createWorkflowStepService(deps: {
     try {
       let result = step.state === 'completing' ? step.result : undefined;
       if (!result) {
+        // Taken over from a process that died before its call: the instance lock it held lives on
+        // until its TTL, so a step run again meanwhile waits for it rather than ending as "under way".
+        const resumed = step.receivedAt + leaseMs <= now();
         const outcome = await decide(step);
         if (!outcome) return false;
+        if (resumed && outcome.kind === 'operation' && outcome.outcome.code === 'in_progress' && now() - step.receivedAt < LOCK_TTL_MS + leaseMs) return false;
         result = deps.render(outcome);
         if (!(await deps.store.storeWorkflowStepResult(step.executionId, step.token, result))) return false;
         deps.logger.info('workflow step decided', { execution: step.executionId, workflow_execution: step.workflowExecutionId, result: result.kind });

@@ -1,7 +1,7 @@
 import { OPERATIONS } from '../../core';
 import type { WorkflowStepResult } from '../../core';
 import type { SecMasterError } from '../../secmaster/errors';
-import type { StepOutcome } from '../../workflows/stepService';
+import type { StepOutcome } from '../../domain/stepOutcome';
 import { truncate } from '../mrkdwn';
 import { statusesInWords } from './replies';
 
