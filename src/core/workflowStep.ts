@@ -43,3 +43,8 @@ export interface WorkflowStep {
   receivedAt: number;
   result?: WorkflowStepResult;
 }
+
+/** The step's callback ID that runs `operation`. */
+export function workflowStepFor(operation: Operation): WorkflowStepCallbackId {
+  return (Object.keys(WORKFLOW_STEP_FUNCTIONS) as WorkflowStepCallbackId[]).find((id) => WORKFLOW_STEP_FUNCTIONS[id] === operation)!;
+}

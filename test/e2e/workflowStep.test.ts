@@ -246,3 +246,18 @@ test('Slack refuses the completion (5xx): the stored result is sent again when t
   expect(operationPosts(h, id)).toHaveLength(1);
   expect(auditFor(s)).toHaveLength(1);
 });
+
+test('/playbook can retry explains via: for the command and for a workflow step', async () => {
+  const before = h.ephemeralsFor(USERS.responder).length;
+  await h.command(USERS.responder, CHANNELS.general, 'can retry');
+  const responder = await waitFor(() => h.ephemeralsFor(USERS.responder)[before], 5_000, 'the responder’s answer');
+  expect(responder).toContain('You may not *retry* here: RETRY is granted to you only via workflow (rules[1]), not to a command');
+  expect(responder).toContain('In Workflow Builder, the workflow step `retry_playbook_instance` may *retry* for you — `rules[1]` lists `via: [workflow]`.');
+
+  const leadBefore = h.ephemeralsFor(USERS.lead).length;
+  await h.command(USERS.lead, CHANNELS.general, 'can retry');
+  const lead = await waitFor(() => h.ephemeralsFor(USERS.lead)[leadBefore], 5_000, 'the lead’s answer');
+  expect(lead).toContain('You may *retry* in this channel, at once — `rules[2]`');
+  expect(lead).toContain('It grants commands and buttons (it names no `via:`).');
+  expect(lead).toContain('In Workflow Builder, the workflow step `retry_playbook_instance` may not *retry* for you: RETRY is granted to you only via command, button (rules[2]), not to a workflow step');
+});
