@@ -103,13 +103,12 @@ export async function startApp(deps: Deps, opts: { port: number; host?: string; 
   });
   registerListeners(bolt, {
     ops: deps.ops,
-    secmaster: deps.secmaster,
+    queries: deps.queries,
     cards: deps.cards,
     approvals: deps.approvals,
-    approvalService: deps.approvalService,
+    approvalFlow: deps.approvalFlow,
     gateway: deps.gateway,
     store: deps.store,
-    audit: deps.audit,
     logger,
     defaultWorkspaceId: config.secmaster.workspaceId,
     botId: deps.identity.botId,

@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { WebClient } from '@slack/web-api';
 import type { Dispatcher } from 'undici';
+import { createApprovalRequests } from './approvals/requests';
 import { createApprovalService } from './approvals/service';
 import { createExpiryLoop } from './approvals/expiryLoop';
 import { createAuditTrail } from './audit/trail';
 import type { ConnectedConfig } from './config';
 import type { Logger } from './log';
 import { createMetrics } from './metrics';
-import { createOperationsService, type ApprovalRequester } from './operations/service';
+import { createOperationsService } from './operations/service';
+import { createInstanceQueries } from './operations/queries';
 import { createAttemptRecovery } from './operations/recovery';
-import { createWatcher, type WatchSink } from './operations/watcher';
+import { createWatcher } from './operations/watcher';
 import { createPolicyHolder } from './policy/holder';
-import { loadPolicyFile } from './policy/load';
+import { loadPolicy } from './policy/load';
 import { createHomeTeamDirectory } from './policy/homeTeams';
 import { createUserGroupDirectory } from './policy/usergroups';
 import { createAuthenticator } from './secmaster/auth';
@@ -19,13 +21,13 @@ import { createCircuitBreaker } from './secmaster/circuitBreaker';
 import { createSecMasterClient } from './secmaster/client';
 import { createSecMasterTransport } from './secmaster/layers';
 import { createSecMasterDispatcher, createTransport } from './secmaster/transport';
-import { createApprovalFlow, type ApprovalFlow } from './slack/approvals/flow';
+import { createApprovalFlow } from './slack/approvals/flow';
 import { boltLogger } from './slack/boltLogger';
-import { createCardService, type CardService } from './slack/cards/cardService';
+import { createCardService, createCardWatchSink } from './slack/cards/cardService';
 import { createRecoveredPresenter } from './slack/present/recovered';
 import { createSlackGateway } from './slack/gateway';
-import { resolveBotIdentity } from './slack/identity';
-import { openStore } from './store';
+import { policyTeamMismatch, resolveBotIdentity, SlackStartupError } from './slack/identity';
+import { openStoreAtStartup } from './startup/openStore';
 import { createInFlight } from './util/inflight';
 import { WEB_API_OPTIONS } from './slack/webApiOptions';
 import { createAlertPublisher } from './alerts/publish';
@@ -50,6 +52,8 @@ export interface BuildOptions {
    * sandbox passes its own CA here; nothing in the environment can.
    */
   smnCa?: string;
+  /** Where a relative SQLite path is resolved and may create its folder (tests name one). */
+  cwd?: string;
 }
 
 export type Deps = Awaited<ReturnType<typeof buildDeps>>;
@@ -61,8 +65,8 @@ export async function buildDeps(config: ConnectedConfig, opts: BuildOptions) {
   const owner = opts.owner ?? `replica-${randomUUID()}`;
 
   // Local checks first: a bad policy file or database fails start-up before any network call.
-  const policy = createPolicyHolder(await loadPolicyFile(config.policyFile));
-  const store = await openStore(config.databaseUrl);
+  const policy = createPolicyHolder(await loadPolicy(config.policy));
+  const store = await openStoreAtStartup(config.databaseUrl, { cwd: opts.cwd ?? process.cwd(), logger });
   const metrics = createMetrics(store);
 
   const dispatcher = opts.dispatcher ?? createSecMasterDispatcher();
@@ -101,7 +105,17 @@ export async function buildDeps(config: ConnectedConfig, opts: BuildOptions) {
     logger: boltLogger(logger),
     ...WEB_API_OPTIONS,
   });
-  const identity = await resolveBotIdentity(webClient, { slackApiUrl: config.slack.apiUrl });
+  const identity = await resolveBotIdentity(webClient, { slackApiUrl: config.slack.apiUrl }).catch(async (err: unknown) => {
+    await store.close().catch(() => undefined);
+    throw err;
+  });
+  // Logged before the check: a newcomer learns the team ID here even when the policy names another.
+  logger.info('Slack identity checked with auth.test', { team: identity.teamId, enterprise: identity.enterpriseId, bot_user: identity.botUserId });
+  const mismatch = policyTeamMismatch(policy.get().slack_team_id, identity, config.policy.kind === 'file' ? config.policy.file : 'PLAYBOOK_POLICY');
+  if (mismatch) {
+    await store.close().catch(() => undefined);
+    throw new SlackStartupError(mismatch);
+  }
   const gateway = createSlackGateway({
     client: webClient,
     redact: logger.redact.strings,
@@ -130,34 +144,28 @@ export async function buildDeps(config: ConnectedConfig, opts: BuildOptions) {
     },
   });
 
-  // Cards, the watcher and approvals refer to one another; these late-bound handles break the cycle.
-  const late: { cards?: CardService; flow?: ApprovalFlow } = {};
-  const sink: WatchSink = {
-    statusChanged: (w, i) => late.cards!.statusChanged(w, i),
-    reachedFinal: (w, i) => late.cards!.reachedFinal(w, i),
-    stopped: (w, r, i) => late.cards!.stopped(w, r, i),
-  };
-  const approvalRequester: ApprovalRequester = {
-    findPending: (t, op) => late.flow!.findPending(t, op),
-    ask: (input) => late.flow!.ask(input),
-  };
-
+  // Built in dependency order, each from what is already built: the operations service records
+  // approvals (it posts nothing), the approval service runs approved requests through it, and the
+  // watcher tells the cards' sink what it sees, while the card service starts watches.
+  const approvalRequests = createApprovalRequests({ store, audit, now });
   const ops = createOperationsService({
     policy: policy.get,
     groups,
     secmaster,
     store,
     audit,
-    approvals: approvalRequester,
+    approvalRequests,
     operationsPerUserPerMinute: config.operationsPerUserPerMinute,
     owner,
     defaultWorkspaceId: config.secmaster.workspaceId,
     now,
   });
+  const queries = createInstanceQueries({ authorize: ops.authorize, secmaster, audit, logger, defaultWorkspaceId: config.secmaster.workspaceId });
+  const approvals = createApprovalService({ store, audit, policy: policy.get, groups, ops, defaultWorkspaceId: config.secmaster.workspaceId, now });
   const watcher = createWatcher({
     store,
     secmaster,
-    sink,
+    sink: createCardWatchSink({ gateway, defaultWorkspaceId: config.secmaster.workspaceId, watchTimeoutMs: config.watch.timeoutMs, logger }),
     logger,
     pollIntervalMs: config.watch.pollIntervalMs,
     pollMaxIntervalMs: config.watch.pollMaxIntervalMs,
@@ -169,16 +177,13 @@ export async function buildDeps(config: ConnectedConfig, opts: BuildOptions) {
       if (e === 'read') metrics.statusReads.inc();
     },
   });
-  const cards = createCardService({ gateway, store, watcher, defaultWorkspaceId: config.secmaster.workspaceId, watchTimeoutMs: config.watch.timeoutMs, logger, now });
-  const approvalService = createApprovalService({ store, audit, policy: policy.get, groups, ops, defaultWorkspaceId: config.secmaster.workspaceId, now });
-  const flow = createApprovalFlow({ service: approvalService, gateway, cards, policy: policy.get, logger });
-  late.cards = cards;
-  late.flow = flow;
+  const cards = createCardService({ gateway, store, watcher, defaultWorkspaceId: config.secmaster.workspaceId, logger, now });
+  const approvalFlow = createApprovalFlow({ approvals, gateway, cards, policy: policy.get, logger });
   const recovery = createAttemptRecovery({
     store,
     secmaster,
     ledger: ops.attempts,
-    sink: createRecoveredPresenter({ cards, gateway, approvals: flow, logger }),
+    sink: createRecoveredPresenter({ cards, gateway, approvalFlow, logger }),
     owner,
     logger,
     now,
@@ -202,7 +207,7 @@ export async function buildDeps(config: ConnectedConfig, opts: BuildOptions) {
     now,
   });
   const stepResume = createStepResumeLoop({ steps: workflowSteps, logger });
-  const expiry = createExpiryLoop({ expireDue: () => flow.expireDue(), nextExpiry: () => store.nextApprovalExpiry(), logger, now });
+  const expiry = createExpiryLoop({ expireDue: () => approvalFlow.expireDue(), nextExpiry: () => store.nextApprovalExpiry(), logger, now });
 
   return {
     config,
@@ -218,12 +223,13 @@ export async function buildDeps(config: ConnectedConfig, opts: BuildOptions) {
     groups,
     audit,
     ops,
+    queries,
     watcher,
     cards,
     alerts,
     smn,
-    approvalService,
-    approvals: flow,
+    approvals,
+    approvalFlow,
     expiry,
     recovery,
     workflowSteps,

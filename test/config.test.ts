@@ -78,11 +78,8 @@ describe('planStart: sandbox or bot', () => {
     expect(problemsNaming(err.problems, name)).toHaveLength(1);
   });
 
-  it.each([
-    ['PLAYBOOK_POLICY_FILE', 'other.yml'],
-    ['STATUS_POLL_INTERVAL_MS', '1000'],
-  ])('still runs the sandbox when only %s (neither Slack nor SecMaster) is set', (name, value) => {
-    expect(planStart({ [name]: value }).kind).toBe('sandbox');
+  it('still runs the sandbox when only a tuning knob (STATUS_POLL_INTERVAL_MS) is set', () => {
+    expect(planStart({ STATUS_POLL_INTERVAL_MS: '1000' }).kind).toBe('sandbox');
   });
 
   it.each([
@@ -98,6 +95,9 @@ describe('planStart: sandbox or bot', () => {
     ['DATABASE_URL', `postgres://bot:${PG_PASSWORD}@db.example.test/bot`],
     ['HUAWEICLOUD_SDK_AK', AK],
     ['HUAWEICLOUD_SDK_SK', SK],
+    ['PLAYBOOK_POLICY_FILE', 'other.yml'],
+    ['PLAYBOOK_POLICY', 'slack_team_id: T0123ABCD\n'],
+    ['SMN_TOPICS', 'urn:smn:ap-southeast-1:0123abcd:alerts=C0INCIDENT'],
   ])('does not run the sandbox when only %s is set (a deployment was meant): a configuration error listing what is missing', (name, value) => {
     const err = configError(() => planStart({ [name]: value }));
     for (const missing of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SECMASTER_REGION', 'SECMASTER_PROJECT_ID', 'SECMASTER_WORKSPACE_ID', 'SecMaster credential']) {
@@ -105,6 +105,39 @@ describe('planStart: sandbox or bot', () => {
     }
     // No secret value in what is shown.
     for (const secret of [PG_PASSWORD, SK]) expect(err.message).not.toContain(secret);
+  });
+
+  it.each([
+    ['DATABASE_URL', { DATABASE_URL: `postgres://bot:${PG_PASSWORD}@db.example.test/bot` }],
+    ['PLAYBOOK_POLICY_FILE, SMN_TOPICS', { PLAYBOOK_POLICY_FILE: 'other.yml', SMN_TOPICS: 'urn:smn:ap-southeast-1:0123abcd:alerts=C0INCIDENT', PORT: '3100' }],
+  ])('says why only %s is not the sandbox, naming what is set', (named, env) => {
+    const err = configError(() => planStart(env));
+    expect(err.note).toBe(
+      `This is a configuration, not the sandbox, because ${named} ${named.includes(',') ? 'are' : 'is'} set: the sandbox starts only when no Slack, SecMaster, database, policy, alert or SMN variable is set; unset ${named.includes(',') ? 'them' : 'it'} to try the sandbox, or set the rest.`,
+    );
+    expect(err.message.endsWith(`\n${err.note}`)).toBe(true);
+    expect(err.message).not.toContain(PG_PASSWORD);
+  });
+
+  it('adds no sandbox note once Slack or SecMaster is configured: the problems speak for themselves', () => {
+    expect(configError(() => planStart({ ...SLACK_HTTP, DATABASE_URL: 'sqlite:/tmp/x.sqlite' })).note).toBeUndefined();
+  });
+
+  it('never runs the sandbox on Heroku (DYNO set): a configuration error listing what is missing', () => {
+    const err = configError(() => planStart({ DYNO: 'web.1', PORT: '5000' }));
+    for (const missing of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SECMASTER_REGION', 'SECMASTER_PROJECT_ID', 'SECMASTER_WORKSPACE_ID', 'SecMaster credential']) {
+      expect(problemsNaming(err.problems, missing)).toHaveLength(1);
+    }
+    expect(err.note).toBe('DYNO is set, so this runs on Heroku, where the sandbox never starts: set the variables above (heroku config:set NAME=value).');
+  });
+
+  it('on Heroku with only DATABASE_URL (Heroku Postgres added), the note names both', () => {
+    const err = configError(() => planStart({ DYNO: 'web.1', DATABASE_URL: 'postgres://u:p@db.example.test/d' }));
+    expect(err.note).toMatch(/^This is a configuration, not the sandbox, because DATABASE_URL is set: .* On Heroku \(DYNO is set\) the sandbox never starts\.$/);
+  });
+
+  it('a blank DYNO is not Heroku', () => {
+    expect(planStart({ DYNO: ' ' }).kind).toBe('sandbox');
   });
 
   it("names CLOUD_SDK_AK/SK when only the Huawei SDKs' own variable names are set", () => {
@@ -473,12 +506,29 @@ describe('loadConfig: SECMASTER_SIMULATOR', () => {
   });
 });
 
+describe('loadConfig: PLAYBOOK_POLICY (the YAML itself)', () => {
+  const YAML = 'slack_team_id: T0123ABCD\nroles:\n  lead:\n    users: [U0LEAD]\nrules:\n  - operations: [VIEW]\n    roles: [lead]\n';
+
+  it('is the policy source when set, kept verbatim (indentation is YAML structure)', () => {
+    expect(loadConfig({ ...VALID, PLAYBOOK_POLICY: YAML }).policy).toEqual({ kind: 'variable', yaml: YAML });
+  });
+
+  it('the file otherwise, by default policy.yml', () => {
+    expect(loadConfig(VALID).policy).toEqual({ kind: 'file', file: 'policy.yml' });
+    expect(loadConfig({ ...VALID, PLAYBOOK_POLICY: '   ' }).policy).toEqual({ kind: 'file', file: 'policy.yml' });
+  });
+
+  it('both set is a configuration error naming both', () => {
+    expect(problemsOf({ ...VALID, PLAYBOOK_POLICY: YAML, PLAYBOOK_POLICY_FILE: 'policy.yml' })).toEqual(['PLAYBOOK_POLICY: set either PLAYBOOK_POLICY or PLAYBOOK_POLICY_FILE, not both']);
+  });
+});
+
 describe('loadConfig: defaults and overrides', () => {
   it('defaults match the spec table', () => {
     const config = loadConfig(VALID);
     expect(config).toMatchObject<Partial<Config>>({
       port: 3000,
-      policyFile: 'policy.yml',
+      policy: { kind: 'file', file: 'policy.yml' },
       databaseUrl: 'sqlite:data/playbook-bot.sqlite',
       alertWebhookToken: undefined,
       logLevel: 'info',
@@ -488,7 +538,7 @@ describe('loadConfig: defaults and overrides', () => {
 
   it('blank values take the defaults', () => {
     const config = loadConfig({ ...VALID, PORT: '', PLAYBOOK_POLICY_FILE: ' ', DATABASE_URL: '', LOG_LEVEL: '', STATUS_POLL_INTERVAL_MS: ' ', ALERT_WEBHOOK_TOKEN: '' });
-    expect(config).toMatchObject({ port: 3000, policyFile: 'policy.yml', databaseUrl: 'sqlite:data/playbook-bot.sqlite', logLevel: 'info', alertWebhookToken: undefined });
+    expect(config).toMatchObject({ port: 3000, policy: { kind: 'file', file: 'policy.yml' }, databaseUrl: 'sqlite:data/playbook-bot.sqlite', logLevel: 'info', alertWebhookToken: undefined });
     expect(config.watch.pollIntervalMs).toBe(2000);
   });
 
@@ -508,7 +558,7 @@ describe('loadConfig: defaults and overrides', () => {
     });
     expect(config).toMatchObject({
       port: 8080,
-      policyFile: '/etc/bot/policy.yml',
+      policy: { kind: 'file', file: '/etc/bot/policy.yml' },
       databaseUrl: 'sqlite:/var/lib/bot.sqlite',
       alertWebhookToken: WEBHOOK_TOKEN,
       watch: { pollIntervalMs: 500, pollMaxIntervalMs: 5000, timeoutMs: 60000, readsPerSecond: 7 },

@@ -1,12 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import type { AuditTrail } from '../audit/trail';
-import { instanceRef, isKnownStatus, OPERATIONS, type Approval, type ApprovalVoidReason, type AuditEventName, type AuditOutcome, type Attempt, type DenyReason, type InstanceRef, type Operation } from '../core';
+import { isKnownStatus, OPERATIONS, type Approval, type ApprovalVoidReason, type AuditOutcome, type Attempt, type DenyReason } from '../core';
 import type { OperationOutcome } from '../domain/outcome';
 import { auditEntryFor } from '../operations/auditEntry';
-import type { ApprovalRequester, OperationsService } from '../operations/service';
+import type { OperationsService } from '../operations/service';
 import { evaluate, isApprover, type GroupMembership, type SlackIdentity } from '../policy/evaluate';
 import type { Policy } from '../policy/load';
 import type { Store } from '../store/types';
+import { approvalAuditRow, type ApprovalAuditEvent } from './auditRow';
 
 /**
  * The two-person rule. An approval is bound to what it approves (instance, operation, requester,
@@ -32,8 +32,7 @@ export type DecideResult =
   | { kind: 'executed'; approval: Approval; outcome: OperationOutcome }
   | { kind: 'failed'; approval: Approval; outcome: OperationOutcome };
 
-export interface ApprovalService extends Omit<ApprovalRequester, 'ask'> {
-  create(input: Parameters<ApprovalRequester['ask']>[0]): Promise<Approval>;
+export interface ApprovalService {
   get(id: string): Promise<Approval | undefined>;
   setMessage(id: string, messageTs: string): Promise<void>;
   decide(id: string, clicker: SlackIdentity & { channelId?: string }, verdict: 'approve' | 'reject'): Promise<DecideResult>;
@@ -77,18 +76,7 @@ const DENIAL_TEXT: Record<DenyReason, string> = {
 export function createApprovalService(deps: ApprovalServiceDeps): ApprovalService {
   const now = deps.now ?? Date.now;
 
-  const record = (event: Extract<AuditEventName, 'approval_asked' | 'approved' | 'rejected' | 'expired' | 'void' | 'denied'>, a: Approval, user: string, outcome: AuditOutcome, detail?: string) =>
-    deps.audit.record({
-      event,
-      operation: a.operation,
-      instance_id: a.instanceId,
-      workspace_id: a.workspaceId,
-      user,
-      channel: a.channel,
-      outcome,
-      approval_id: a.id,
-      detail,
-    });
+  const record = (event: ApprovalAuditEvent, a: Approval, user: string, outcome: AuditOutcome, detail?: string) => deps.audit.record(approvalAuditRow(event, a, user, outcome, detail));
 
   async function mayDecide(a: Approval, who: SlackIdentity) {
     if (who.userId === a.requester || who.teamId !== a.teamId) return false;
@@ -149,37 +137,6 @@ export function createApprovalService(deps: ApprovalServiceDeps): ApprovalServic
   }
 
   return {
-    async findPending(target: InstanceRef, operation: Operation) {
-      const pending = await deps.store.listApprovals({ states: ['pending'], instanceId: target.instanceId, limit: 20 });
-      const t = now();
-      return pending.find((a) => a.workspaceId === target.workspaceId && a.operation === operation && a.expiresAt > t);
-    },
-
-    async create({ request, decision, instance }) {
-      const t = now();
-      const approval: Approval = {
-        id: `apr_${randomBytes(12).toString('base64url')}`,
-        teamId: request.principal.teamId,
-        ...instanceRef(request.target),
-        instanceName: instance.name,
-        instanceStatus: instance.status,
-        operation: request.operation,
-        requester: request.principal.userId,
-        channel: request.principal.channelId,
-        reason: request.reason,
-        rule: decision.rule.label,
-        approverRoles: decision.approval.approvers,
-        count: decision.approval.count,
-        createdAt: t,
-        expiresAt: t + decision.approval.expires_after,
-        state: 'pending',
-        votes: [],
-      };
-      await deps.store.createApproval(approval);
-      await record('approval_asked', approval, approval.requester, 'pending', `rule ${approval.rule}; needs ${approval.count} from ${approval.approverRoles.join(', ')}`);
-      return approval;
-    },
-
     get: (id) => deps.store.getApproval(id),
 
     setMessage: (id, messageTs) => deps.store.setApprovalMessage(id, messageTs),

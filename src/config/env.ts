@@ -55,7 +55,16 @@ export function secretsFromEnv(env: Env, table: Table = VARIABLES): string[] {
   return [...secrets];
 }
 
-/** True when any variable of a {@link DEPLOYMENT_GROUPS} group is set: then this is a configuration, not the sandbox. */
-export function configuresDeployment(env: Env, table: Table = VARIABLES): boolean {
-  return Object.entries(table).some(([name, spec]) => DEPLOYMENT_GROUPS.has(spec.group) && isSet(env, name));
+/** The variables of {@link DEPLOYMENT_GROUPS} that are set: any one makes this a configuration, not the sandbox. */
+export function deploymentVariablesSet(env: Env, table: Table = VARIABLES): string[] {
+  return Object.entries(table)
+    .filter(([name, spec]) => DEPLOYMENT_GROUPS.has(spec.group) && isSet(env, name))
+    .map(([name]) => name);
+}
+
+/** The set variables of one group (to tell a partial configuration from a mistyped one). */
+export function groupVariablesSet(env: Env, group: VariableSpec<unknown>['group'], table: Table = VARIABLES): string[] {
+  return Object.entries(table)
+    .filter(([name, spec]) => spec.group === group && isSet(env, name))
+    .map(([name]) => name);
 }

@@ -63,11 +63,17 @@ export interface SmnConfig {
 
 export type { LogLevel } from '../log';
 
+/**
+ * Where the policy comes from: a file (`PLAYBOOK_POLICY_FILE`, re-read on SIGHUP), or the YAML
+ * itself in `PLAYBOOK_POLICY` (Heroku), which a running process cannot re-read.
+ */
+export type PolicySource = { kind: 'file'; file: string } | { kind: 'variable'; yaml: string };
+
 export interface Config {
   port: number;
   slack: SlackConfig;
   secmaster: SecMasterConfig;
-  policyFile: string;
+  policy: PolicySource;
   databaseUrl: string;
   alertWebhookToken?: string;
   /** Unset while `SMN_TOPICS` is unset: `/smn` answers 404. */
@@ -92,8 +98,12 @@ export type ConnectedConfig = Omit<Config, 'secmaster'> & { secmaster: CloudSecM
 export type StartPlan = { kind: 'bot'; config: Config } | { kind: 'sandbox'; port: number; logLevel: LogLevel };
 
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  /** `note`: one line after the problems that says why they apply (e.g. why this is not the sandbox). */
+  constructor(
+    readonly problems: string[],
+    readonly note?: string,
+  ) {
+    super(`Configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}${note ? `\n${note}` : ''}`);
     this.name = 'ConfigError';
   }
 }

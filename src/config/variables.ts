@@ -28,9 +28,9 @@ import {
  * all read from here (`env.ts`); the group readers (`slack.ts`, `secmaster.ts`, `smn.ts`) only add
  * the rules that span several variables.
  *
- * Adding a variable is adding a row: e.g. the policy's YAML itself, which may not be set with the
- * file, is `PLAYBOOK_POLICY: variable({ group: 'policy', parse: verbatim, excludes: 'PLAYBOOK_POLICY_FILE' })`.
- * Which groups make a deployment (and so require the rest) is the one set {@link DEPLOYMENT_GROUPS}.
+ * Adding a variable is adding a row (e.g. `PLAYBOOK_POLICY`, the policy's YAML itself, which may not
+ * be set with the file). Which groups make a deployment (and so require the rest) is the one set
+ * {@link DEPLOYMENT_GROUPS}.
  *
  * The rows keep the order their problems have always been listed in.
  */
@@ -78,6 +78,8 @@ export const VARIABLES = {
   SECMASTER_WORKSPACE_ID: variable({ group: 'secmaster', parse: textMatching(ID_PATTERN, 'must be a workspace ID (letters, digits, - and _)') }),
   IAM_ENDPOINT: variable({ group: 'secmaster', parse: baseUrl }),
   PLAYBOOK_POLICY_FILE: variable({ group: 'policy', parse: text, default: 'policy.yml' }),
+  // Verbatim: YAML's indentation is its structure. For platforms whose file system is not the operator's (Heroku).
+  PLAYBOOK_POLICY: variable({ group: 'policy', parse: verbatim, excludes: 'PLAYBOOK_POLICY_FILE' }),
   DATABASE_URL: variable({ group: 'database', parse: databaseUrl, default: DEFAULT_DATABASE_URL, secret: databasePasswords }),
   ALERT_WEBHOOK_TOKEN: variable({ group: 'alerts', parse: textAtLeast(16, 'must be at least 16 characters'), secret: trimmedSecret }),
   STATUS_POLL_INTERVAL_MS: variable({ group: 'tuning', parse: wholeNumber(100, 3_600_000), default: 2000 }),
@@ -110,6 +112,15 @@ export type Values = { [K in VariableName]: ValueOf<(typeof VARIABLES)[K]> };
 
 /**
  * Groups whose variables mean a deployment: with any of them set, the bot is configured (and
- * validated completely); with none, `npm start` runs the sandbox (spec sections 1 and 8).
+ * validated completely); with none, `npm start` runs the sandbox (spec sections 1 and 8). Only the
+ * process's own settings and the tuning knobs leave the sandbox alone: a database, a policy or an
+ * SMN topic set on its own is the first step of a real install (Heroku Postgres sets
+ * DATABASE_URL), and the sandbox would silently ignore it.
  */
-export const DEPLOYMENT_GROUPS: ReadonlySet<VariableGroup> = new Set<VariableGroup>(['slack', 'alerts', 'secmaster', 'database']);
+export const DEPLOYMENT_GROUPS: ReadonlySet<VariableGroup> = new Set<VariableGroup>(['slack', 'alerts', 'secmaster', 'database', 'policy', 'smn']);
+
+/** Set by Heroku in every dyno (Heroku's, not the bot's setting): there the sandbox never starts, since nobody could open its page. */
+export const HEROKU_MARKER = 'DYNO';
+
+/** The groups as a person reads them, for the note that says why this is not the sandbox. */
+export const DEPLOYMENT_GROUP_WORDS = 'Slack, SecMaster, database, policy, alert or SMN';

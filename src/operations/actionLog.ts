@@ -28,7 +28,7 @@ export interface ActionLogRead {
 /** Pages read at most: 200 rows, ten times what the card shows. */
 export const MAX_AUDIT_LOG_PAGES = 4;
 
-export async function readActionLog(secmaster: SecMasterClient, target: InstanceRef, logger: Pick<Logger, 'warn'>): Promise<ActionLogRead> {
+export async function readActionLog(secmaster: Pick<SecMasterClient, 'listAuditLogs' | 'getTopology'>, target: InstanceRef, logger: Pick<Logger, 'warn'>): Promise<ActionLogRead> {
   const logs: AuditLog[] = [];
   let requestId: string | undefined;
   let unavailable: SecMasterError | undefined;

@@ -8,6 +8,7 @@ import { secMasterErrorOrRethrow } from '../secmaster/errors';
 import type { Store } from '../store/types';
 import { createAttemptLedger, type AttemptContext, type AttemptLedger } from './attempts';
 import { auditEntryFor, viaFields } from './auditEntry';
+import { readInstance } from './readInstance';
 
 /** The per-person operation limit (OPERATIONS_PER_USER_PER_MINUTE) counts over this sliding window. */
 const RATE_WINDOW_MS = 60_000;
@@ -33,10 +34,14 @@ export interface OperationRequest {
   workflow?: Attempt['workflow'];
 }
 
-/** Creates approval requests; the approvals module implements it. */
-export interface ApprovalRequester {
+/**
+ * Records approval requests (`approvals/requests.ts` implements it). Recording is all: the Slack
+ * side posts the approval card once the outcome `approval_requested` is returned.
+ */
+export interface ApprovalRequests {
   findPending(target: InstanceRef, operation: Operation): Promise<Approval | undefined>;
-  ask(input: { request: OperationRequest; decision: Extract<Decision, { effect: 'approval' }>; instance: Instance }): Promise<Approval>;
+  /** Stores a pending approval for the request (and audits that it was asked). */
+  create(input: { request: OperationRequest; decision: Extract<Decision, { effect: 'approval' }>; instance: Instance }): Promise<Approval>;
 }
 
 export interface OperationsDeps {
@@ -45,7 +50,7 @@ export interface OperationsDeps {
   secmaster: SecMasterClient;
   store: Pick<Store, 'acquireLock' | 'releaseLock' | 'takeRateSlot' | 'beginAttempt' | 'renewAttempt' | 'resolveAttempt'>;
   audit: AuditTrail;
-  approvals?: ApprovalRequester;
+  approvalRequests?: ApprovalRequests;
   operationsPerUserPerMinute: number;
   /** SECMASTER_WORKSPACE_ID: the only workspace a policy rule without `workspaces` covers. */
   defaultWorkspaceId: string;
@@ -82,13 +87,8 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
 
   /** Reads the instance; a failure becomes the outcome to show. */
   async function read(target: InstanceRef, operation: Operation): Promise<{ ok: true; instance: Instance; requestId?: string } | { ok: false; outcome: OperationOutcome }> {
-    try {
-      const answer = await deps.secmaster.getInstance(target);
-      return { ok: true, instance: answer.data, requestId: answer.requestId };
-    } catch (err) {
-      const e = secMasterErrorOrRethrow(err);
-      return { ok: false, outcome: e.isNotFound ? { code: 'not_found', operation, target, error: e } : { code: 'unavailable', operation, error: e } };
-    }
+    const current = await readInstance(deps.secmaster, target);
+    return current.ok ? current : { ok: false, outcome: { ...current.failure, operation } };
   }
 
   /** Reads the instance and refuses, saying the status, an operation that status cannot take. */
@@ -162,11 +162,12 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
   }
 
   /**
-   * Asks for approval under the instance lock, so a double click or a redelivered request cannot
-   * post two approval cards: the second finds the first pending (or the lock held).
+   * Records the request for approval under the instance lock, so a double click or a redelivered
+   * request cannot make two approvals (nor two cards): the second finds the first pending (or the
+   * lock held). The outcome carries the stored approval; the caller shows it (posts its card).
    */
   async function askApproval(req: OperationRequest, decision: Extract<Decision, { effect: 'approval' }>): Promise<OperationOutcome> {
-    const approvals = deps.approvals;
+    const approvals = deps.approvalRequests;
     if (!approvals) throw new Error('policy asks for approval but no approval service is configured');
     const asked = await underInstanceLock(req.target, req.principal.userId, req.operation, async () => {
       const pending = await approvals.findPending(req.target, req.operation);
@@ -175,7 +176,7 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
       if (limited) return { outcome: limited };
       const current = await readOperable(req.target, req.operation);
       if (!current.ok) return { outcome: current.outcome };
-      const approval = await approvals.ask({ request: req, decision, instance: current.instance });
+      const approval = await approvals.create({ request: req, decision, instance: current.instance });
       return { outcome: { code: 'approval_requested', operation: req.operation, approval, instance: current.instance } };
     });
     return asked.outcome;

@@ -5,14 +5,24 @@ import { policySchema, type PolicyDocument } from './schema';
 
 /** A policy that failed to load: every problem, each naming its field (`rules[3].roles[0]: …`). */
 export class PolicyError extends Error {
+  /** `file`: the policy's file, or {@link POLICY_VARIABLE} when the YAML came from the environment. */
   constructor(
     readonly file: string,
     readonly problems: string[],
   ) {
-    super(`Policy file ${file} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(`${file === POLICY_VARIABLE ? POLICY_VARIABLE : `Policy file ${file}`} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'PolicyError';
   }
 }
+
+/** The variable that holds the policy's YAML itself (spec section 2), named in its errors instead of a file. */
+export const POLICY_VARIABLE = 'PLAYBOOK_POLICY';
+
+/** The commented example shipped at the repository's root: what a missing policy file points to. */
+export const POLICY_EXAMPLE = 'policy.example.yml';
+
+/** Where the policy comes from (the configuration's `policy`). */
+export type PolicySourceInput = { kind: 'file'; file: string } | { kind: 'variable'; yaml: string };
 
 export type Policy = PolicyDocument;
 
@@ -58,13 +68,23 @@ export function parsePolicy(text: string, file = 'policy'): Policy {
   return parsed.data;
 }
 
+/** Why a policy file could not be read, and how to start from the shipped example. */
+function unreadable(file: string, code: string | undefined): string {
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'EACCES: permission denied' : code === 'EISDIR' ? 'EISDIR: a folder, not a file' : (code ?? 'error');
+  return `PLAYBOOK_POLICY_FILE: cannot read ${file} (${why}); to start from the example: cp ${POLICY_EXAMPLE} ${file} and set PLAYBOOK_POLICY_FILE=${file}, then edit slack_team_id, roles and rules (or put the YAML itself in ${POLICY_VARIABLE})`;
+}
+
 export async function loadPolicyFile(file: string): Promise<Policy> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new PolicyError(file, [`PLAYBOOK_POLICY_FILE: cannot read ${file} (${code === 'ENOENT' ? 'no such file' : code ?? 'error'})`]);
+    throw new PolicyError(file, [unreadable(file, (err as NodeJS.ErrnoException).code)]);
   }
   return parsePolicy(text, file);
+}
+
+/** The policy from where the configuration says: the file, or the YAML in PLAYBOOK_POLICY. */
+export async function loadPolicy(source: PolicySourceInput): Promise<Policy> {
+  return source.kind === 'file' ? loadPolicyFile(source.file) : parsePolicy(source.yaml, POLICY_VARIABLE);
 }

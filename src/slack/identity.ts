@@ -11,6 +11,8 @@ export interface BotIdentity {
   botId: string;
   botUserId: string;
   teamId: string;
+  /** The Enterprise Grid organisation, when the app is installed in one. */
+  enterpriseId?: string;
   appId?: string;
 }
 
@@ -38,7 +40,7 @@ export async function resolveBotIdentity(
       if (!res.bot_id || !res.user_id || !res.team_id) {
         throw new SlackStartupError('SLACK_BOT_TOKEN: auth.test did not identify a bot; use the bot token ("xoxb-…"), not a user token');
       }
-      return { botId: res.bot_id, botUserId: res.user_id, teamId: res.team_id, appId: (res as { app_id?: string }).app_id };
+      return { botId: res.bot_id, botUserId: res.user_id, teamId: res.team_id, enterpriseId: res.enterprise_id || undefined, appId: (res as { app_id?: string }).app_id };
     } catch (err) {
       if (err instanceof SlackStartupError) throw err;
       const e = err as { data?: { error?: string }; code?: string; message?: string };
@@ -51,4 +53,14 @@ export async function resolveBotIdentity(
   // SLACK_API_URL is named only when it points somewhere else than Slack's own API.
   const where = opts.slackApiUrl && opts.slackApiUrl !== DEFAULT_SLACK_API_URL ? `SLACK_API_URL (${opts.slackApiUrl})` : "Slack's Web API";
   throw new SlackStartupError(`${where} could not be reached to check SLACK_BOT_TOKEN with auth.test (${last})`);
+}
+
+/**
+ * The policy's `slack_team_id` against the team the bot token belongs to: a mismatch would refuse
+ * every request as another team's, so start-up stops with both IDs (the policy may name the Enterprise
+ * Grid organisation instead). Undefined when they agree.
+ */
+export function policyTeamMismatch(policyTeam: string, identity: Pick<BotIdentity, 'teamId' | 'enterpriseId'>, policySource: string): string | undefined {
+  if (policyTeam === identity.teamId || (identity.enterpriseId !== undefined && policyTeam === identity.enterpriseId)) return undefined;
+  return `slack_team_id: the policy (${policySource}) names team ${policyTeam}, but SLACK_BOT_TOKEN belongs to team ${identity.teamId} (auth.test); set slack_team_id: ${identity.teamId} in the policy, or use the bot token of team ${policyTeam}`;
 }

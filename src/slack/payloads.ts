@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Principal } from '../policy/evaluate';
+import type { Principal, SlackIdentity } from '../policy/evaluate';
 
 /**
  * The fields of Slack payloads the bot relies on, checked with zod at the edge. Authorization uses
@@ -89,6 +89,16 @@ export function clickContext(body: unknown, botId: string): ClickContext | undef
     isEphemeral: p.container?.is_ephemeral === true || p.container?.type === 'ephemeral' || (!p.message && Boolean(p.container)),
     ownMessage: Boolean(p.message?.bot_id) && p.message?.bot_id === botId,
     value: p.actions[0]!.value,
+  };
+}
+
+/** Who clicked, wherever they did: what deciding an approval needs (it may come from the Home tab). */
+export function clickIdentity(click: ClickContext): SlackIdentity {
+  return {
+    teamId: click.teamId,
+    userId: click.userId,
+    ...(click.userTeamId ? { userTeamId: click.userTeamId } : {}),
+    ...(click.enterpriseId ? { enterpriseId: click.enterpriseId } : {}),
   };
 }
 

@@ -62,15 +62,16 @@ describe('the variable table and the documents', () => {
 });
 
 describe('the sandbox decision', () => {
-  // Spec sections 1 and 8: no Slack setting, no SecMaster setting, no credential and no database.
+  // Spec sections 1 and 8, and issue 17: no Slack, SecMaster, credential, database, policy, alert or SMN setting.
   const MEANS_A_DEPLOYMENT = [
     'SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_API_URL', 'ALERT_WEBHOOK_TOKEN',
     'SECMASTER_REGION', 'SECMASTER_ENDPOINT', 'SECMASTER_PROJECT_ID', 'SECMASTER_WORKSPACE_ID', 'IAM_ENDPOINT', 'SECMASTER_SIMULATOR',
     'CLOUD_SDK_AK', 'CLOUD_SDK_SK', 'HUAWEICLOUD_IAM_DOMAIN', 'HUAWEICLOUD_IAM_USER', 'HUAWEICLOUD_IAM_PASSWORD', 'SECMASTER_AUTH_TOKEN',
     'HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'DATABASE_URL',
+    'PLAYBOOK_POLICY_FILE', 'PLAYBOOK_POLICY', 'SMN_TOPICS', 'SMN_TRUSTED_HOSTS',
   ];
   const LEAVES_THE_SANDBOX = [
-    'PORT', 'LOG_LEVEL', 'PLAYBOOK_POLICY_FILE', 'SMN_TOPICS', 'SMN_TRUSTED_HOSTS',
+    'PORT', 'LOG_LEVEL',
     'STATUS_POLL_INTERVAL_MS', 'STATUS_POLL_MAX_INTERVAL_MS', 'STATUS_WATCH_TIMEOUT_MS', 'STATUS_READS_PER_SECOND', 'OPERATIONS_PER_USER_PER_MINUTE', 'SLACK_UPDATES_PER_MINUTE',
   ];
   /** A value each variable accepts, so that only the decision is tested. */

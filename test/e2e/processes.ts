@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 /**
@@ -23,8 +25,13 @@ export function unhandledRejectionLines(bot: Pick<BotProcess, 'stdout'>): string
 
 const MAIN = path.resolve(__dirname, '..', '..', 'dist', 'main.js');
 
-export function spawnBot(env: Record<string, string>, args: string[] = []): BotProcess {
-  const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * `cwd`: the bot's working directory. By default an empty one of its own, since the bot reads
+ * `.env` from there: a developer's `.env` in the checkout must never configure a test's bot.
+ */
+export function spawnBot(env: Record<string, string>, args: string[] = [], opts: { cwd?: string } = {}): BotProcess {
+  const cwd = opts.cwd ?? mkdtempSync(path.join(os.tmpdir(), 'playbook-bot-cwd-'));
+  const child = spawn(process.execPath, [MAIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const stdout: string[] = [];
   const stderr: string[] = [];
   let partial = '';

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PolicyError, formatPath, loadPolicyFile, parsePolicy } from '../../src/policy/load';
+import { PolicyError, formatPath, loadPolicy, loadPolicyFile, parsePolicy } from '../../src/policy/load';
 import { SPEC_EXAMPLE } from './specExample';
 
 /** The problems a policy text is refused with; fails the test when it parses. */
@@ -354,7 +354,7 @@ describe('loadPolicyFile', () => {
     await expect(loadPolicyFile(file)).resolves.toMatchObject({ slack_team_id: 'T0123ABCD' });
   });
 
-  it('a missing file is an error naming PLAYBOOK_POLICY_FILE and the path', async () => {
+  it('a missing file is an error naming PLAYBOOK_POLICY_FILE and the path, and how to start from policy.example.yml', async () => {
     const file = path.join(dir, 'nope.yml');
     const err = await loadPolicyFile(file).then(
       () => undefined,
@@ -362,18 +362,48 @@ describe('loadPolicyFile', () => {
     );
     expect(err).toBeInstanceOf(PolicyError);
     const e = err as PolicyError;
-    expect(e.problems).toEqual([`PLAYBOOK_POLICY_FILE: cannot read ${file} (no such file)`]);
+    expect(e.problems).toEqual([
+      `PLAYBOOK_POLICY_FILE: cannot read ${file} (no such file); to start from the example: cp policy.example.yml ${file} and set PLAYBOOK_POLICY_FILE=${file}, then edit slack_team_id, roles and rules (or put the YAML itself in PLAYBOOK_POLICY)`,
+    ]);
     expect(e.message).toContain('PLAYBOOK_POLICY_FILE');
     expect(e.message).toContain(file);
   });
 
-  it('a directory is an error naming PLAYBOOK_POLICY_FILE with the system code', async () => {
-    await expect(loadPolicyFile(dir)).rejects.toMatchObject({ problems: [`PLAYBOOK_POLICY_FILE: cannot read ${dir} (EISDIR)`] });
+  it('a relative path (as the default policy.yml is) is named as given in the cp line', async () => {
+    // Relative, as the default is: resolved against the working directory, where no policy.yml is.
+    const relative = path.relative(process.cwd(), path.join(dir, 'policy.yml.missing'));
+    await expect(loadPolicyFile(relative)).rejects.toMatchObject({ problems: [expect.stringContaining(`cp policy.example.yml ${relative} and set PLAYBOOK_POLICY_FILE=${relative}`)] });
+  });
+
+  it('a directory is an error naming PLAYBOOK_POLICY_FILE with the system code, and the same way to start', async () => {
+    await expect(loadPolicyFile(dir)).rejects.toMatchObject({
+      problems: [`PLAYBOOK_POLICY_FILE: cannot read ${dir} (EISDIR: a folder, not a file); to start from the example: cp policy.example.yml ${dir} and set PLAYBOOK_POLICY_FILE=${dir}, then edit slack_team_id, roles and rules (or put the YAML itself in PLAYBOOK_POLICY)`],
+    });
   });
 
   it('an invalid file names the file in the error', async () => {
     const file = path.join(dir, 'bad.yml');
     writeFileSync(file, 'slack_team_id: T0123ABCD\n');
     await expect(loadPolicyFile(file)).rejects.toMatchObject({ file, message: expect.stringContaining(`Policy file ${file} is invalid`) });
+  });
+});
+
+describe('loadPolicy: PLAYBOOK_POLICY holds the YAML itself', () => {
+  it('parses the text with no file involved', async () => {
+    await expect(loadPolicy({ kind: 'variable', yaml: SPEC_EXAMPLE })).resolves.toMatchObject({ slack_team_id: 'T0123ABCD' });
+  });
+
+  it('an invalid one names PLAYBOOK_POLICY and the field, not a file', async () => {
+    const err = await loadPolicy({ kind: 'variable', yaml: 'slack_team_id: T0123ABCD\n' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PolicyError);
+    expect((err as PolicyError).message.startsWith('PLAYBOOK_POLICY is invalid:\n')).toBe(true);
+    expect((err as PolicyError).problems).toContain('roles: required');
+  });
+
+  it('an empty one is refused like an empty file', async () => {
+    await expect(loadPolicy({ kind: 'variable', yaml: '' })).rejects.toBeInstanceOf(PolicyError);
   });
 });

@@ -2,7 +2,6 @@ import type { ApprovalService, DecideResult } from '../../approvals/service';
 import { instanceRef, type Approval } from '../../core';
 import type { OperationOutcome } from '../../domain/outcome';
 import type { Logger } from '../../log';
-import type { ApprovalRequester } from '../../operations/service';
 import { approverAudience, type SlackIdentity } from '../../policy/evaluate';
 import type { Policy } from '../../policy/load';
 import { renderApprovalCard } from '../blocks/approvalCard';
@@ -30,7 +29,13 @@ import type { Reply } from '../present/reply';
  * and Reject clicks (updating the card, telling late or wrong clickers what happened), turns the
  * card into the status card once the operation runs, and closes expired requests.
  */
-export interface ApprovalFlow extends ApprovalRequester {
+export interface ApprovalFlow {
+  /**
+   * Posts the card of an approval the operations service just recorded. When it cannot be posted
+   * nobody could approve it, so the approval is made void; the answer is the approval as it now
+   * stands (with the card's `messageTs`, or void with Slack's error as its detail).
+   */
+  post(approval: Approval): Promise<Approval>;
   /**
    * `confirm`: also answer the clicker when the decision went through (approved and run, rejected,
    * void). A click on the card needs no such answer, the card shows it; a click in the Home tab does,
@@ -54,13 +59,13 @@ export interface ApprovalFlow extends ApprovalRequester {
 }
 
 export function createApprovalFlow(deps: {
-  service: ApprovalService;
+  approvals: ApprovalService;
   gateway: SlackGateway;
   cards: CardService;
   policy: () => Policy;
   logger: Logger;
 }): ApprovalFlow {
-  const { service, gateway } = deps;
+  const { approvals: service, gateway } = deps;
   const card = (a: Approval, outcome?: string) => renderApprovalCard({ approval: a, audience: approverAudience(deps.policy(), a.approverRoles), outcome });
 
   async function updateCard(a: Approval, outcome?: string) {
@@ -137,10 +142,7 @@ export function createApprovalFlow(deps: {
   }
 
   return {
-    findPending: (target, operation) => service.findPending(target, operation),
-
-    async ask(input) {
-      const approval = await service.create(input);
+    async post(approval) {
       const posted = await gateway.postMessage(approval.channel, card(approval));
       if (!posted.ok) {
         await service.abandon(approval, `the approval card could not be posted (${posted.error})`);

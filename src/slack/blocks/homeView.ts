@@ -3,16 +3,24 @@ import { ACTION_IDS, SLASH_COMMAND } from '../ids';
 import { channelLink, code, mentionUser, safeText, slackDate } from '../mrkdwn';
 import { approvalInstanceTitle } from './instanceFacts';
 import { actions, button, context, divider, header, LIMITS, section, type Block, type HomeView } from './kit';
+import { outcomeInWords } from './outcomeWords';
 
 /**
  * The Home tab: the approvals the viewer may decide (with Approve / Reject), and their own recent
- * requests and operations with how they ended.
+ * requests and operations with how they ended, in words, by instance name where it is known.
  */
 export interface HomeInput {
   toDecide: Approval[];
   myApprovals: Approval[];
   myOperations: AuditRecord[];
+  /** Instance names by instance ID, where known: shown instead of the bare ID. */
+  instanceNames?: ReadonlyMap<string, string>;
   banner?: string;
+}
+
+function instanceLabel(id: string, names: ReadonlyMap<string, string> | undefined): string {
+  const name = names?.get(id)?.trim();
+  return name ? `*${safeText(name, 150)}* (${code(id, 70)})` : code(id, 70);
 }
 
 // Keyed by the state read back from the database: a Map, so no stored word can find Object's members.
@@ -56,7 +64,7 @@ export function renderHome(input: HomeInput): HomeView {
   for (const r of input.myOperations.slice(0, 15)) {
     blocks.push(
       context([
-        `${safeText(r.operation ?? '', 20)} ${r.instance_id ? code(r.instance_id, 70) : ''} → *${safeText(r.outcome, 40)}* · ${slackDate(r.at)}${r.channel ? ` · ${channelLink(r.channel)}` : ''}`,
+        `${safeText(r.operation ?? '', 20)} ${r.instance_id ? instanceLabel(r.instance_id, input.instanceNames) : ''} → *${safeText(outcomeInWords(r.outcome, r.detail), 80)}* · ${slackDate(r.at)}${r.channel ? ` · ${channelLink(r.channel)}` : ''}`,
       ]),
     );
   }

@@ -167,7 +167,7 @@ export function renderInternalError(): SlackMessage {
 }
 
 /** A read of one instance that failed: "no such instance" (with the code) or "SecMaster could not be read". */
-export function renderInstanceReadError(error: SecMasterError, target: InstanceRef): SlackMessage {
+export function renderInstanceReadError(error: SecMasterError, target?: InstanceRef): SlackMessage {
   const text = instanceReadErrorLine(error, error.isNotFound ? target : undefined);
   return message(text, [section(text)]);
 }

@@ -1,13 +1,71 @@
 import type { ApprovalService } from '../../approvals/service';
+import type { Approval, AuditRecord } from '../../core';
 import type { Logger } from '../../log';
 import type { SlackIdentity } from '../../policy/evaluate';
+import type { SecMasterClient } from '../../secmaster/client';
 import type { Store } from '../../store/types';
+import { withTimeout } from '../../util/withTimeout';
 import { renderHome } from '../blocks/homeView';
 import type { SlackGateway } from '../gateway';
 
+/** Rows shown under "Your recent requests". */
+const SHOWN_REQUESTS = 15;
+/** Rows read to find them: approval clicks are in the same trail and must not crowd requests out. */
+const READ_ROWS = 60;
+/** Names not known locally are read from SecMaster, all together, for at most this long. */
+const NAME_READ_MS = 2_000;
+
+/**
+ * The viewer's own requests among their audit rows: what they asked for (an operation's outcome or
+ * its denial), not their clicks on someone else's approval card (rows that carry an approval ID:
+ * votes, self-approval and non-approver refusals), and not the approval they asked for, which the
+ * approval's own line shows with its state.
+ */
+export function ownRequests(rows: AuditRecord[]): AuditRecord[] {
+  return rows.filter((r) => (r.event === 'operation' || r.event === 'denied') && r.approval_id === undefined && r.outcome !== 'approval_requested');
+}
+
+/**
+ * The names of the instances `rows` name: from the approvals the store holds first, then (bounded in
+ * time, failures ignored) from SecMaster; an instance without a name is shown by its ID.
+ */
+async function instanceNames(
+  rows: AuditRecord[],
+  known: Approval[],
+  deps: { store: Pick<Store, 'listApprovals'>; secmaster?: Pick<SecMasterClient, 'getInstance'> },
+): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for (const a of known) if (a.instanceName) names.set(a.instanceId, a.instanceName);
+  const wanted = new Map<string, string | undefined>();
+  for (const r of rows) if (r.instance_id && !names.has(r.instance_id)) wanted.set(r.instance_id, r.workspace_id);
+  for (const id of [...wanted.keys()]) {
+    const [a] = await deps.store.listApprovals({ instanceId: id, limit: 1 });
+    if (a?.instanceName) {
+      names.set(id, a.instanceName);
+      wanted.delete(id);
+    }
+  }
+  const secmaster = deps.secmaster;
+  if (secmaster && wanted.size > 0) {
+    const reads = [...wanted].map(async ([instanceId, workspaceId]) => {
+      if (!workspaceId) return;
+      const answer = await secmaster.getInstance({ instanceId, workspaceId }).catch(() => undefined);
+      if (answer?.data.name) names.set(instanceId, answer.data.name);
+    });
+    await withTimeout(Promise.all(reads), NAME_READ_MS).catch(() => undefined);
+  }
+  return names;
+}
+
 /** Builds and publishes one person's Home tab. */
 export async function publishHome(
-  deps: { store: Pick<Store, 'listApprovals' | 'listAudit'>; approvals: Pick<ApprovalService, 'mayDecide'>; gateway: SlackGateway; logger: Logger },
+  deps: {
+    store: Pick<Store, 'listApprovals' | 'listAudit'>;
+    approvals: Pick<ApprovalService, 'mayDecide'>;
+    gateway: SlackGateway;
+    logger: Logger;
+    secmaster?: Pick<SecMasterClient, 'getInstance'>;
+  },
   viewer: SlackIdentity,
   banner?: string,
 ): Promise<void> {
@@ -15,7 +73,8 @@ export async function publishHome(
   const toDecide = [];
   for (const a of pending) if (a.expiresAt > Date.now() && (await deps.approvals.mayDecide(a, viewer))) toDecide.push(a);
   const myApprovals = await deps.store.listApprovals({ requester: viewer.userId, limit: 10 });
-  const myOperations = (await deps.store.listAudit({ userId: viewer.userId, newestFirst: true, limit: 15 })).filter((r) => r.event === 'operation' || r.event === 'denied');
-  const res = await deps.gateway.publishHome(viewer.userId, renderHome({ toDecide, myApprovals, myOperations, banner }));
+  const myOperations = ownRequests(await deps.store.listAudit({ userId: viewer.userId, newestFirst: true, limit: READ_ROWS })).slice(0, SHOWN_REQUESTS);
+  const names = await instanceNames(myOperations, [...myApprovals, ...pending], deps);
+  const res = await deps.gateway.publishHome(viewer.userId, renderHome({ toDecide, myApprovals, myOperations, instanceNames: names, banner }));
   if (!res.ok) deps.logger.warn('could not publish the Home tab', { error: res.error });
 }

@@ -1,36 +1,42 @@
-import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { renderInternalError } from '../blocks/replies';
-import { renderUsage } from '../blocks/usage';
+import type { BlockAction } from '@slack/bolt';
 import { publishHome } from '../home/publishHome';
-import { clickContext } from '../payloads';
-import { replyVia, type Reply } from '../present/reply';
+import type { Reply } from '../present/reply';
 import type { ListenerDeps } from './context';
+import { wrapClick } from './wrap';
 
 const APPROVAL_ID = /^apr_[A-Za-z0-9_-]{8,64}$/;
 
+/** A reply for a click in the Home tab, which has no response_url: what it says becomes a banner on the re-published tab. */
+type ApprovalReply = Reply & { banner?: () => string | undefined };
+
+function homeBannerReply(): ApprovalReply {
+  let banner: string | undefined;
+  const reply: ApprovalReply = async (msg) => {
+    banner = msg.blocks.map((b) => ('text' in b && b.text ? b.text.text : '')).join('\n') || msg.text;
+  };
+  reply.banner = () => banner;
+  return reply;
+}
+
+const fromHome = (body: unknown) => (body as BlockAction & { view?: { type?: string } }).view?.type === 'home';
+
 /** `playbook_approve` / `playbook_reject`: the value is an opaque approval ID; what runs comes from the store. */
 export function approvalButtonListener(deps: ListenerDeps, verdict: 'approve' | 'reject') {
-  return async ({ ack, body, respond }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> => {
-    await ack();
-    const click = clickContext(body, deps.botId);
-    // A click in the Home tab has no response_url: the answer becomes a banner on the re-published tab.
-    const fromHome = (body as { view?: { type?: string } }).view?.type === 'home';
-    let banner: string | undefined;
-    const reply: Reply = fromHome
-      ? async (msg) => {
-          banner = msg.blocks.map((b) => ('text' in b && b.text ? b.text.text : '')).join('\n') || msg.text;
-        }
-      : replyVia(respond, deps.logger);
-    try {
-      if (!click) return await reply(renderUsage({ kind: 'click_without_user' }));
-      if (!click.value || !APPROVAL_ID.test(click.value)) return await reply(renderUsage({ kind: 'not_approval_button' }));
-      // Who decides is the clicker with their own team (user.team_id), never only the team the click came through.
-      const clicker = { teamId: click.teamId, userId: click.userId, channelId: click.channelId, userTeamId: click.userTeamId, enterpriseId: click.enterpriseId };
-      await deps.approvals.handleClick(click.value, clicker, verdict, reply, { confirm: fromHome });
-      if (fromHome) await publishHome({ ...deps, approvals: deps.approvalService }, clicker, banner);
-    } catch (err) {
-      deps.logger.error('an approval click failed', { err, verdict });
-      await reply(renderInternalError());
-    }
-  };
+  return wrapClick(
+    deps,
+    {
+      failure: 'an approval click failed',
+      logFields: { verdict },
+      value: (raw) => (raw && APPROVAL_ID.test(raw) ? raw : undefined),
+      noClick: { kind: 'click_without_user' },
+      channel: 'optional',
+      badValue: { kind: 'not_approval_button' },
+      reply: (body, viaResponseUrl): ApprovalReply => (fromHome(body) ? homeBannerReply() : viaResponseUrl),
+    },
+    // Who decides is the clicker with their own team (user.team_id), never only the team the click came through.
+    async ({ principal: clicker, value: approvalId, reply }) => {
+      await deps.approvalFlow.handleClick(approvalId, clicker, verdict, reply, { confirm: reply.banner !== undefined });
+      if (reply.banner) await publishHome(deps, clicker, reply.banner());
+    },
+  );
 }

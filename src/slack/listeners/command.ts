@@ -1,54 +1,38 @@
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { parsePlaybookCommand } from '../../domain/command';
-import { renderHelp, renderInternalError } from '../blocks/replies';
+import { parsePlaybookCommand, type PlaybookCommand } from '../../domain/command';
+import { renderHelp } from '../blocks/replies';
 import { renderUsage } from '../blocks/usage';
-import { commandPayload, commandPrincipal } from '../payloads';
-import { replyVia } from '../present/reply';
 import type { ListenerDeps } from './context';
 import { runCan } from './commands/can';
 import { runList } from './commands/list';
 import { runLog } from './commands/log';
 import { runOperate } from './commands/operate';
 import { runStatus } from './commands/status';
+import { wrapCommand, type CommandParse } from './wrap';
 
-/**
- * `/playbook …`: acknowledged at once (help and usage errors ride on the acknowledgement itself, so
- * they need no network call at all), then parsed once and dispatched.
- */
-export function commandListener(deps: ListenerDeps) {
-  return async ({ command, ack, respond }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
-    const payload = commandPayload.safeParse(command);
-    if (!payload.success) {
-      await ack({ response_type: 'ephemeral', ...renderUsage({ kind: 'command_payload' }) });
-      return;
-    }
-    const parsed = parsePlaybookCommand(payload.data.text);
-    if (parsed.kind === 'help') return ack({ response_type: 'ephemeral', ...toAck(renderHelp()) });
-    if (parsed.kind === 'usage') return ack({ response_type: 'ephemeral', ...toAck(renderUsage(parsed.problem)) });
-    await ack();
+type RunnableCommand = Exclude<PlaybookCommand, { kind: 'help' | 'usage' }>;
 
-    const reply = replyVia(respond, deps.logger);
-    const principal = commandPrincipal(payload.data);
-    try {
-      switch (parsed.kind) {
-        case 'operate':
-          return await runOperate(deps, principal, parsed, reply);
-        case 'status':
-          return await runStatus(deps, principal, parsed.instanceId, reply);
-        case 'list':
-          return await runList(deps, principal, { status: parsed.status, page: parsed.page }, reply);
-        case 'log':
-          return await runLog(deps, principal, parsed.instanceId, reply);
-        case 'can':
-          return await runCan(deps, principal, parsed.permission, reply);
-      }
-    } catch (err) {
-      deps.logger.error('the /playbook command failed', { err, subcommand: parsed.kind });
-      await reply(renderInternalError());
-    }
-  };
+/** Help and usage errors need no network call at all: they ride on the acknowledgement. */
+function parse(text: string): CommandParse<RunnableCommand> {
+  const parsed = parsePlaybookCommand(text);
+  if (parsed.kind === 'help') return { answer: renderHelp() };
+  if (parsed.kind === 'usage') return { answer: renderUsage(parsed.problem) };
+  return { run: parsed };
 }
 
-function toAck(msg: { text: string; blocks: unknown[] }) {
-  return { text: msg.text, blocks: msg.blocks as never };
+/** `/playbook …`: parsed once, then dispatched to the subcommand. */
+export function commandListener(deps: ListenerDeps) {
+  return wrapCommand(deps, { failure: 'the /playbook command failed', parse, logFields: (c) => ({ subcommand: c.kind }) }, async ({ command, principal, reply }) => {
+    switch (command.kind) {
+      case 'operate':
+        return runOperate(deps, principal, command, reply);
+      case 'status':
+        return runStatus(deps, principal, command.instanceId, reply);
+      case 'list':
+        return runList(deps, principal, { status: command.status, page: command.page }, reply);
+      case 'log':
+        return runLog(deps, principal, { workspaceId: deps.defaultWorkspaceId, instanceId: command.instanceId }, reply);
+      case 'can':
+        return runCan(deps, principal, command.permission, reply);
+    }
+  });
 }

@@ -1,13 +1,9 @@
-import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { renderInternalError } from '../blocks/replies';
-import { renderUsage } from '../blocks/usage';
-import { clickContext, clickPrincipal } from '../payloads';
-import { replyVia } from '../present/reply';
-import { runList } from './commands/list';
-import type { ListenerDeps } from './context';
 import { INSTANCE_STATUSES } from '../../core';
 import { parseJsonOrUndefined } from '../../util/json';
+import { runList } from './commands/list';
+import type { ListenerDeps } from './context';
+import { wrapClick } from './wrap';
 
 const pageValue = z.strictObject({
   status: z.enum(INSTANCE_STATUSES).nullable(),
@@ -16,18 +12,10 @@ const pageValue = z.strictObject({
 
 /** Paging of `/playbook list`: the same VIEW check, then the page replaces the one shown. */
 export function listPageListener(deps: ListenerDeps) {
-  return async ({ ack, body, respond }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> => {
-    await ack();
-    const reply = replyVia(respond, deps.logger);
-    try {
-      const click = clickContext(body, deps.botId);
-      const parsed = pageValue.safeParse(parseJsonOrUndefined(click?.value ?? ''));
-      if (!click?.channelId || !parsed.success) return await reply(renderUsage({ kind: 'foreign_button', button: 'page' }));
-      const principal = clickPrincipal(click, click.channelId);
-      await runList(deps, principal, { status: parsed.data.status ?? undefined, page: parsed.data.page }, reply, true);
-    } catch (err) {
-      deps.logger.error('a list page click failed', { err });
-      await reply(renderInternalError());
-    }
-  };
+  const refused = { kind: 'foreign_button', button: 'page' } as const;
+  return wrapClick(
+    deps,
+    { failure: 'a list page click failed', value: (raw) => pageValue.safeParse(parseJsonOrUndefined(raw ?? '')).data, noClick: refused, channel: refused, badValue: refused },
+    ({ principal, value, reply }) => runList(deps, principal, { status: value.status ?? undefined, page: value.page }, reply, true),
+  );
 }

@@ -1,12 +1,9 @@
-import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { instanceRef, sameInstance, type CardContext, type CardPlacement, type InstanceRef, type Operation } from '../../core';
 import { decodeButtonValue } from '../blocks/buttonValue';
-import { renderInternalError } from '../blocks/replies';
 import { renderUsage } from '../blocks/usage';
-import { clickContext, clickPrincipal } from '../payloads';
 import { presentOutcome, statusCardContext } from '../present/outcome';
-import { replyVia } from '../present/reply';
 import type { ListenerDeps } from './context';
+import { wrapClick } from './wrap';
 
 /**
  * `playbook_retry` / `playbook_terminate` clicks, on our cards or any app's message. Authorized like
@@ -19,24 +16,27 @@ import type { ListenerDeps } from './context';
  * the card is only taken over from its watcher when it is rewritten (`cards.publish`).
  */
 export function operationButtonListener(deps: ListenerDeps, operation: Operation) {
-  return async ({ ack, body, respond }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> => {
-    await ack();
-    const reply = replyVia(respond, deps.logger);
-    try {
-      const click = clickContext(body, deps.botId);
-      if (!click?.channelId) return await reply(renderUsage({ kind: 'click_without_channel' }));
-      const named = decodeButtonValue(click.value, deps.defaultWorkspaceId);
-      if (!named) return await reply(renderUsage({ kind: 'not_instance_button', json: true }));
-
+  return wrapClick(
+    deps,
+    {
+      failure: 'a button click failed',
+      logFields: { operation },
+      value: (raw) => decodeButtonValue(raw, deps.defaultWorkspaceId),
+      noClick: { kind: 'click_without_channel' },
+      channel: { kind: 'click_without_channel' },
+      badValue: { kind: 'not_instance_button', json: true },
+    },
+    async ({ click, principal, value: named, reply }) => {
+      const channel = principal.channelId;
       const onOurCard = click.ownMessage && click.messageTs !== undefined && !click.isEphemeral;
-      const card = onOurCard ? await deps.store.getCard(click.channelId, click.messageTs!) : undefined;
+      const card = onOurCard ? await deps.store.getCard(channel, click.messageTs!) : undefined;
       let target: InstanceRef = named;
       let base: Partial<CardContext> | undefined;
       if (card) {
         const recorded = instanceRef(card);
         if (!sameInstance(recorded, named)) {
-          deps.logger.warn('refused a click whose value names another instance than its card', { channel: click.channelId, ts: click.messageTs, user: click.userId, card: recorded, value: named });
-          return await reply(renderUsage({ kind: 'button_names_other_instance', named, card: recorded }));
+          deps.logger.warn('refused a click whose value names another instance than its card', { channel, ts: click.messageTs, user: click.userId, card: recorded, value: named });
+          return reply(renderUsage({ kind: 'button_names_other_instance', named, card: recorded }));
         }
         target = recorded;
         base = card.context;
@@ -50,11 +50,8 @@ export function operationButtonListener(deps: ListenerDeps, operation: Operation
       }
       // Where the status card goes and what it shows, kept with the attempt in case the process stops mid-call.
       const statusCard = { placement, context: statusCardContext({ base, requester: click.userId, operation }) };
-      const outcome = await deps.ops.requestOperation({ principal: clickPrincipal(click, click.channelId), operation, target, card: statusCard });
-      await presentOutcome(deps.cards, { outcome, target, channel: click.channelId, requester: click.userId, placement, base, via: 'button', reply });
-    } catch (err) {
-      deps.logger.error('a button click failed', { err, operation });
-      await reply(renderInternalError());
-    }
-  };
+      const outcome = await deps.ops.requestOperation({ principal, operation, target, card: statusCard });
+      await presentOutcome(deps, { outcome, target, channel, requester: click.userId, placement, base, via: 'button', reply });
+    },
+  );
 }

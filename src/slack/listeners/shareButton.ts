@@ -1,14 +1,10 @@
-import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { canonicalInstanceId, isInstanceId } from '../../core';
-import { renderCannotPost, renderInternalError } from '../blocks/replies';
-import { renderUsage } from '../blocks/usage';
-import { clickContext, clickPrincipal } from '../payloads';
-import { buildActionLog } from '../present/actionLog';
-import { replyVia } from '../present/reply';
-import { authorizeView } from './commands/authorizeView';
-import type { ListenerDeps } from './context';
+import { canonicalInstanceId, isInstanceId, type InstanceRef } from '../../core';
 import { parseJsonOrUndefined } from '../../util/json';
+import { renderCannotPost } from '../blocks/replies';
+import { actionLogAnswerMessage } from '../present/queryAnswers';
+import type { ListenerDeps } from './context';
+import { wrapClick } from './wrap';
 
 const shareValue = z.strictObject({
   kind: z.literal('log'),
@@ -16,23 +12,19 @@ const shareValue = z.strictObject({
   workspace_id: z.string().refine(isInstanceId),
 });
 
+function sharedLog(raw: string | undefined): InstanceRef | undefined {
+  const parsed = shareValue.safeParse(parseJsonOrUndefined(raw ?? ''));
+  return parsed.success ? { workspaceId: parsed.data.workspace_id, instanceId: canonicalInstanceId(parsed.data.instance_id) } : undefined;
+}
+
 /** "Share in channel": posts a privately shown action log for everyone, re-read and re-authorized. */
 export function shareButtonListener(deps: ListenerDeps) {
-  return async ({ ack, body, respond }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> => {
-    await ack();
-    const reply = replyVia(respond, deps.logger);
-    try {
-      const click = clickContext(body, deps.botId);
-      const parsed = shareValue.safeParse(parseJsonOrUndefined(click?.value ?? ''));
-      if (!click?.channelId || !parsed.success) return await reply(renderUsage({ kind: 'foreign_button', button: 'share' }));
-      const principal = clickPrincipal(click, click.channelId);
-      const target = { workspaceId: parsed.data.workspace_id, instanceId: canonicalInstanceId(parsed.data.instance_id) };
-      if (!(await authorizeView(deps, principal, reply, target))) return;
-      const posted = await deps.gateway.postMessage(click.channelId, await buildActionLog(deps, target, { by: click.userId }));
-      if (!posted.ok) await reply(renderCannotPost(click.channelId, posted.error, false));
-    } catch (err) {
-      deps.logger.error('a share click failed', { err });
-      await reply(renderInternalError());
-    }
-  };
+  const refused = { kind: 'foreign_button', button: 'share' } as const;
+  return wrapClick(deps, { failure: 'a share click failed', value: sharedLog, noClick: refused, channel: refused, badValue: refused }, async ({ click, principal, value, reply }) => {
+    const answer = await deps.queries.actionLog(principal, value);
+    // A denial is said to the clicker alone; anything read (or the read's failure) goes to the channel.
+    if (answer.code === 'denied') return reply(actionLogAnswerMessage(answer));
+    const posted = await deps.gateway.postMessage(principal.channelId, actionLogAnswerMessage(answer, { by: click.userId }));
+    if (!posted.ok) await reply(renderCannotPost(principal.channelId, posted.error, false));
+  });
 }

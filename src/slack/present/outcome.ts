@@ -1,6 +1,7 @@
 import type { CardContext, CardPlacement, InstanceRef, Operation } from '../../core';
 import type { OperationOutcome } from '../../domain/outcome';
 import { renderCannotPost, renderOutcomeReply, unconfirmedNote } from '../blocks/replies';
+import type { ApprovalFlow } from '../approvals/flow';
 import type { CardService } from '../cards/cardService';
 import type { Reply } from './reply';
 
@@ -33,15 +34,24 @@ export function statusCardContext(input: Pick<PresentInput, 'base' | 'requester'
   };
 }
 
-export async function presentOutcome(cards: CardService, input: PresentInput): Promise<void> {
+/**
+ * A request that needs approval comes back recorded, its card not yet posted: it is posted here,
+ * and the requester told where it is (or that it could not be posted).
+ */
+export async function presentOutcome(deps: { cards: Pick<CardService, 'publish'>; approvalFlow: Pick<ApprovalFlow, 'post'> }, input: PresentInput): Promise<void> {
   const { outcome } = input;
+  if (outcome.code === 'approval_requested') {
+    const approval = await deps.approvalFlow.post(outcome.approval);
+    await input.reply(renderOutcomeReply({ ...outcome, approval }, { channel: input.channel }));
+    return;
+  }
   if (outcome.code !== 'done' && outcome.code !== 'done_unconfirmed') {
     await input.reply(renderOutcomeReply(outcome, { channel: input.channel }));
     return;
   }
   const note = outcome.code === 'done_unconfirmed' ? unconfirmedNote(outcome.error) : undefined;
   const card: CardContext = { ...statusCardContext({ ...input, operation: outcome.operation }), requestId: outcome.requestId };
-  const posted = await cards.publish({ channel: input.channel, instance: outcome.instance, target: input.target, card, placement: input.placement, note });
+  const posted = await deps.cards.publish({ channel: input.channel, instance: outcome.instance, target: input.target, card, placement: input.placement, note });
   if (!posted.ok) {
     await input.reply(renderCannotPost(input.channel, posted.error, true));
     await input.reply(renderOutcomeReply(outcome, { postedCard: false }));

@@ -17,7 +17,7 @@ import type { SlackGateway } from '../gateway';
 export function createRecoveredPresenter(deps: {
   cards: Pick<CardService, 'publish'>;
   gateway: Pick<SlackGateway, 'postEphemeral'>;
-  approvals: Pick<ApprovalFlow, 'closeInterruptedAttempt'>;
+  approvalFlow: Pick<ApprovalFlow, 'closeInterruptedAttempt'>;
   logger: Logger;
 }): RecoverySink {
   return {
@@ -35,7 +35,7 @@ export function createRecoveredPresenter(deps: {
         postedCard = posted.ok;
         if (!posted.ok) deps.logger.warn('could not show the card of a resolved operation', { attempt: attempt.id, error: posted.error });
       } else if (attempt.approvalId) {
-        await deps.approvals.closeInterruptedAttempt(attempt.approvalId, outcome);
+        await deps.approvalFlow.closeInterruptedAttempt(attempt.approvalId, outcome);
       }
       if (!attempt.channel) return;
       const told = await deps.gateway.postEphemeral(attempt.channel, attempt.requester, renderOutcomeReply(outcome, { postedCard, channel: attempt.channel }));

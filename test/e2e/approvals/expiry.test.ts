@@ -79,7 +79,7 @@ test('an Approve after expiry is told it expired, and nothing runs', async () =>
 
 test('a click that finds the request expired before the expiry loop did closes it itself: told it expired, card closed, requester told, audit expired once', async () => {
   const { channel, id, card, approvalId } = askedIdle;
-  const expiresAt = (await idle.bot.deps.approvalService.get(approvalId))!.expiresAt;
+  const expiresAt = (await idle.bot.deps.approvals.get(approvalId))!.expiresAt;
   await waitFor(() => Date.now() > expiresAt, expiresAt - Date.now() + 2000, 'the expiry time to pass');
   expect(buttonsIn(card.blocks)).toHaveLength(2);
 

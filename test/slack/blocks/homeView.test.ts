@@ -67,6 +67,34 @@ describe('renderHome', () => {
     expect(t).toContainEqual(expect.stringMatching(/^ {2}→ \*denied\* · <!date\^/));
   });
 
+  it.each<[string, string | undefined, string]>([
+    ['invalid_status', 'status FINISHED', 'not possible: it was FINISHED'],
+    ['invalid_status', undefined, 'not possible in the status it had'],
+    ['not_found', undefined, 'instance not found'],
+    ['not_in_role', 'no role of yours', 'denied: none of your roles may'],
+    ['self_approval', undefined, 'refused: nobody approves their own request'],
+    ['unavailable', 'SecMaster down', 'SecMaster could not be reached'],
+    ['outcome_unknown', undefined, 'outcome unknown (no clear answer from SecMaster)'],
+  ])('my operations: outcome %s (detail %s) is shown in words, "%s", never as the code', (outcome, detail, words) => {
+    const v = renderHome({ ...empty, myOperations: [auditRecord({ outcome: stored(outcome), detail })] });
+    expectSafe(v, 'home');
+    const line = texts(v.blocks).find((t) => t.startsWith('RETRY'))!;
+    expect(line).toContain(`→ *${words}* · `);
+    expect(json(v.blocks)).not.toContain(outcome);
+  });
+
+  it('my operations: the instance name where known, with its ID; the bare ID where not', () => {
+    const v = renderHome({
+      ...empty,
+      myOperations: [auditRecord({ instance_id: 'inst-0001' }), auditRecord({ instance_id: 'inst-0002' })],
+      instanceNames: new Map([['inst-0001', 'Block <!channel> IP']]),
+    });
+    expectSafe(v, 'home');
+    const t = texts(v.blocks).filter((l) => l.startsWith('RETRY'));
+    expect(t[0]).toMatch(/^RETRY \*Block &lt;!channel&gt; IP\* \(`inst-0001`\) → \*done\* · /);
+    expect(t[1]).toMatch(/^RETRY `inst-0002` → \*done\* · /);
+  });
+
   it('caps each list (15 to decide, 10 approvals, 15 operations) and stays within 100 blocks', () => {
     const many = (n: number, state: ApprovalState) => Array.from({ length: n }, (_, i) => approval({ id: `apr_${state}_${i}`, state }));
     const v = renderHome({

@@ -1,5 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { createLineCollector, createLogger } from '../../../src/log';
+import { createInstanceQueries } from '../../../src/operations/queries';
+import type { OperationsService } from '../../../src/operations/service';
 import type { SecMasterClient } from '../../../src/secmaster/client';
 import { SecMasterError } from '../../../src/secmaster/errors';
 import { commandListener } from '../../../src/slack/listeners/command';
@@ -16,13 +18,9 @@ type Respond = SlackCommandMiddlewareArgs['respond'];
 async function run(text: string, secmaster: Partial<SecMasterClient>) {
   const collector = createLineCollector();
   const logger = createLogger({ level: 'info', secrets: [], stream: collector.stream });
-  const deps = {
-    ops: { authorize: async () => ({ effect: 'allow' }) },
-    audit: { record: async () => undefined },
-    secmaster,
-    logger,
-    defaultWorkspaceId: 'ws-1',
-  } as unknown as ListenerDeps;
+  const ops = { authorize: async () => ({ effect: 'allow' }) } as unknown as OperationsService;
+  const queries = createInstanceQueries({ authorize: ops.authorize, audit: { record: async () => undefined }, secmaster: secmaster as SecMasterClient, logger, defaultWorkspaceId: 'ws-1' });
+  const deps = { ops, queries, logger, defaultWorkspaceId: 'ws-1' } as unknown as ListenerDeps;
   const replies: Array<{ text?: string }> = [];
   const respond = (async (msg: { text?: string }) => void replies.push(msg)) as unknown as Respond;
   const command = { team_id: 'T0TEAM', user_id: 'U0ONE', channel_id: 'C0INCIDENT', text, response_url: 'https://hooks.slack.test/r' };

@@ -6,7 +6,7 @@ import type { ListenerDeps } from '../context';
 
 /** `retry|terminate <id> [reason]`: typing the full command is the confirmation. */
 export async function runOperate(
-  deps: Pick<ListenerDeps, 'ops' | 'cards' | 'defaultWorkspaceId'>,
+  deps: Pick<ListenerDeps, 'ops' | 'cards' | 'approvalFlow' | 'defaultWorkspaceId'>,
   principal: Principal,
   cmd: Extract<PlaybookCommand, { kind: 'operate' }>,
   reply: Reply,
@@ -14,7 +14,7 @@ export async function runOperate(
   const target = { workspaceId: deps.defaultWorkspaceId, instanceId: cmd.instanceId };
   const card = { placement: { kind: 'new' as const }, context: statusCardContext({ requester: principal.userId, operation: cmd.operation, reason: cmd.reason }) };
   const outcome = await deps.ops.requestOperation({ principal, operation: cmd.operation, target, reason: cmd.reason, card });
-  await presentOutcome(deps.cards, {
+  await presentOutcome(deps, {
     outcome,
     target,
     channel: principal.channelId,
