@@ -4,6 +4,7 @@ import type { Logger } from '../log';
 import type { Decision, Principal } from '../policy/evaluate';
 import type { SecMasterClient } from '../secmaster/client';
 import { secMasterErrorOrRethrow, type SecMasterError } from '../secmaster/errors';
+import { withTimeout } from '../util/withTimeout';
 import { readActionLog, type ActionLogRead } from './actionLog';
 import { readInstance, type ReadFailure } from './readInstance';
 import type { OperationsService } from './service';
@@ -41,6 +42,12 @@ export interface InstanceQueries {
   list(principal: Principal, query: ListQuery): Promise<ListAnswer>;
   /** The instance and what its actions did (its action log, or its topology when that has none). */
   actionLog(principal: Principal, target: InstanceRef): Promise<ActionLogAnswer>;
+  /**
+   * The names of instances a person already acted on (the Home tab's own requests), read together
+   * and bounded by `withinMs`; an instance that cannot be read is left out. No VIEW check: the rows
+   * are the viewer's own requests, each authorized when it was made, and only the name is returned.
+   */
+  names(targets: InstanceRef[], withinMs: number): Promise<Map<string, string>>;
 }
 
 export interface InstanceQueriesDeps {
@@ -99,6 +106,16 @@ export function createInstanceQueries(deps: InstanceQueriesDeps): InstanceQuerie
       if (denied) return denied;
       const [read, log] = await Promise.all([readInstance(deps.secmaster, target), readActionLog(deps.secmaster, target, deps.logger)]);
       return read.ok ? { code: 'read', target, instance: read.instance, requestId: read.requestId, log } : read.failure;
+    },
+
+    async names(targets, withinMs) {
+      const names = new Map<string, string>();
+      const reads = targets.map(async (target) => {
+        const read = await readInstance(deps.secmaster, target);
+        if (read.ok && read.instance.name) names.set(target.instanceId, read.instance.name);
+      });
+      await withTimeout(Promise.all(reads), withinMs).catch(() => undefined);
+      return names;
     },
   };
 }

@@ -113,3 +113,21 @@ describe('log', () => {
     expect(await queries.actionLog(principal(USERS.responder), target('nope'))).toMatchObject({ code: 'not_found' });
   });
 });
+
+describe('names (the Home tab’s own requests)', () => {
+  it('reads each instance once and returns the names it found; a missing or failing one is left out', async () => {
+    w.secmaster.put(WS, { ...w.seed('inst-1', 'FAILED'), name: 'Nightly enrichment' });
+    w.secmaster.put('ws-2', { ...w.seed('inst-2', 'RUNNING', 'ws-2'), name: 'Other workspace' });
+    w.secmaster.put(WS, { ...w.seed('inst-3', 'RUNNING'), name: 'Read fails' });
+    w.secmaster.failNext('getInstance', { error: serverError() });
+    const names = await queries.names([target('inst-3'), target('inst-1'), { workspaceId: 'ws-2', instanceId: 'inst-2' }, target('nope')], 2_000);
+    expect(Object.fromEntries(names)).toEqual({ 'inst-1': 'Nightly enrichment', 'inst-2': 'Other workspace' });
+    expect(w.secmaster.calls.map((c) => [c.call, c.ref?.workspaceId, c.ref?.instanceId])).toEqual([
+      ['getInstance', WS, 'inst-3'],
+      ['getInstance', WS, 'inst-1'],
+      ['getInstance', 'ws-2', 'inst-2'],
+      ['getInstance', WS, 'nope'],
+    ]);
+    expect(await w.auditRows()).toEqual([]);
+  });
+});

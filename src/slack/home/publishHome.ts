@@ -2,9 +2,8 @@ import type { ApprovalService } from '../../approvals/service';
 import type { Approval, AuditRecord } from '../../core';
 import type { Logger } from '../../log';
 import type { SlackIdentity } from '../../policy/evaluate';
-import type { SecMasterClient } from '../../secmaster/client';
+import type { InstanceQueries } from '../../operations/queries';
 import type { Store } from '../../store/types';
-import { withTimeout } from '../../util/withTimeout';
 import { renderHome } from '../blocks/homeView';
 import type { SlackGateway } from '../gateway';
 
@@ -32,7 +31,7 @@ export function ownRequests(rows: AuditRecord[]): AuditRecord[] {
 async function instanceNames(
   rows: AuditRecord[],
   known: Approval[],
-  deps: { store: Pick<Store, 'listApprovals'>; secmaster?: Pick<SecMasterClient, 'getInstance'> },
+  deps: { store: Pick<Store, 'listApprovals'>; queries: Pick<InstanceQueries, 'names'> },
 ): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   for (const a of known) if (a.instanceName) names.set(a.instanceId, a.instanceName);
@@ -45,15 +44,8 @@ async function instanceNames(
       wanted.delete(id);
     }
   }
-  const secmaster = deps.secmaster;
-  if (secmaster && wanted.size > 0) {
-    const reads = [...wanted].map(async ([instanceId, workspaceId]) => {
-      if (!workspaceId) return;
-      const answer = await secmaster.getInstance({ instanceId, workspaceId }).catch(() => undefined);
-      if (answer?.data.name) names.set(instanceId, answer.data.name);
-    });
-    await withTimeout(Promise.all(reads), NAME_READ_MS).catch(() => undefined);
-  }
+  const unnamed = [...wanted].flatMap(([instanceId, workspaceId]) => (workspaceId ? [{ instanceId, workspaceId }] : []));
+  if (unnamed.length > 0) for (const [id, name] of await deps.queries.names(unnamed, NAME_READ_MS)) names.set(id, name);
   return names;
 }
 
@@ -64,7 +56,7 @@ export async function publishHome(
     approvals: Pick<ApprovalService, 'mayDecide'>;
     gateway: SlackGateway;
     logger: Logger;
-    secmaster?: Pick<SecMasterClient, 'getInstance'>;
+    queries: Pick<InstanceQueries, 'names'>;
   },
   viewer: SlackIdentity,
   banner?: string,
