@@ -196,6 +196,21 @@ test('SecMaster down: the step still ends, once, saying nothing was sent', async
   }
 });
 
+test('SecMaster never answers the POST (timeout): the bot reads the instance, and the step ends once with what it finds; nothing repeated', async () => {
+  const id = h.addInstance('FAILED');
+  // The retry is carried out, but its answer comes after the bot's 10 s bound on a request.
+  h.sim.faults.add({ fault: { kind: 'latency', ms: 15_000 }, when: 'after', method: 'POST', pathIncludes: id, times: 1 });
+  const s = step('retry_playbook_instance', { instance_id: id, requested_by: USERS.responder });
+  await send(s);
+  const c = await waitFor(() => completionsOf(s.executionId)[0], 30_000, 'the completion after the timeout');
+  expect(c.method).toBe('functions.completeSuccess');
+  // The status read after the timeout: the retry took effect (this simulator moves on quickly).
+  expect(['RETRYING', 'RUNNING', 'FINISHED']).toContain(c.outputs!.status);
+  expect(operationPosts(h, id)).toHaveLength(1);
+  expect(completionCalls(s.executionId)).toHaveLength(1);
+  expect(auditFor(s)).toEqual([expect.objectContaining({ outcome: 'done_unconfirmed', via: 'workflow' })]);
+});
+
 test('the same event delivered twice (Slack’s retry), and again under another event ID: one operation, one completion', async () => {
   const id = h.addInstance('FAILED');
   const s = step('retry_playbook_instance', { instance_id: id, requested_by: USERS.responder });
