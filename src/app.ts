@@ -113,6 +113,7 @@ export async function startApp(deps: Deps, opts: { port: number; host?: string; 
     defaultWorkspaceId: config.secmaster.workspaceId,
     botId: deps.identity.botId,
     now: deps.now,
+    workflowSteps: deps.workflowSteps,
   });
 
   const routes: Route[] = [
@@ -150,6 +151,8 @@ export async function startApp(deps: Deps, opts: { port: number; host?: string; 
   deps.expiry.start();
   // Attempts a stopped process left open: resolved now (those whose lease ran out) and as leases end.
   deps.recovery.start();
+  // Workflow steps a stopped process left unfinished: ended now and as their leases run out.
+  deps.stepResume.start();
 
   let stopping: Promise<void> | undefined;
   return {
@@ -174,6 +177,7 @@ export async function startApp(deps: Deps, opts: { port: number; host?: string; 
           if (!finished) logger.warn('shutting down with work still in flight', { inFlight: deps.inFlight.count(), callsSent: deps.ops.attempts.sent.count() });
         }
         await deps.recovery.stop();
+        await deps.stepResume.stop();
         await deps.watcher.stop();
         await deps.expiry.stop();
         await deps.store.close().catch(() => undefined);

@@ -32,6 +32,10 @@ import { createInFlight } from './util/inflight';
 import { WEB_API_OPTIONS } from './slack/webApiOptions';
 import { createAlertPublisher } from './alerts/publish';
 import { buildSmnReceiver } from './smn/build';
+import { renderStepResult } from './slack/blocks/workflowStepResult';
+import { createFunctionCompleter } from './slack/functionCompletion';
+import { createWorkflowStepService } from './workflows/stepService';
+import { createStepResumeLoop } from './workflows/resumeLoop';
 
 /**
  * The composition root: every client, service and loop built once at start-up from the
@@ -186,6 +190,23 @@ export async function buildDeps(config: ConnectedConfig, opts: BuildOptions) {
   });
   const alerts = createAlertPublisher({ secmaster, cards, gateway, defaultWorkspaceId: config.secmaster.workspaceId });
   const smn = config.smn ? buildSmnReceiver(config.smn, { store, audit, alerts, logger, now, ca: opts.smnCa, observe: (type, outcome) => metrics.smnMessages.inc({ type, outcome }) }) : undefined;
+  const workflowSteps = createWorkflowStepService({
+    store,
+    ops,
+    secmaster,
+    render: renderStepResult,
+    completer: createFunctionCompleter({
+      client: webClient,
+      observe: (method, outcome, error) => {
+        metrics.slackApiCalls.inc({ method, outcome });
+        if (outcome !== 'ok') metrics.slackApiErrors.inc({ method, error: error ?? outcome });
+      },
+    }),
+    defaultWorkspaceId: config.secmaster.workspaceId,
+    logger,
+    now,
+  });
+  const stepResume = createStepResumeLoop({ steps: workflowSteps, logger });
   const expiry = createExpiryLoop({ expireDue: () => approvalFlow.expireDue(), nextExpiry: () => store.nextApprovalExpiry(), logger, now });
 
   return {
@@ -211,6 +232,8 @@ export async function buildDeps(config: ConnectedConfig, opts: BuildOptions) {
     approvalFlow,
     expiry,
     recovery,
+    workflowSteps,
+    stepResume,
     inFlight: createInFlight(),
   };
 }

@@ -13,6 +13,8 @@ import { describeUsageProblem } from '../src/slack/blocks/usage';
 import type { ListenerDeps } from '../src/slack/listeners/context';
 import { ACTION_IDS, BOT_EVENTS, SLACK_EVENTS_PATH, SLASH_COMMAND } from '../src/slack/ids';
 import { registerListeners } from '../src/slack/register';
+import { renderStepResult } from '../src/slack/blocks/workflowStepResult';
+import { WORKFLOW_STEP_FUNCTIONS, WORKFLOW_STEP_INPUTS, WORKFLOW_STEP_OUTPUTS, WORKFLOW_STEP_REQUIRED_INPUTS } from '../src/core';
 
 const ROOT = path.resolve(__dirname, '..');
 const MANIFEST_FILE = path.join(ROOT, 'manifest.yml');
@@ -28,7 +30,16 @@ interface Manifest {
     event_subscriptions?: { request_url?: string; bot_events?: string[] };
     interactivity?: { is_enabled: boolean; request_url?: string };
     socket_mode_enabled?: boolean;
+    function_runtime?: string;
   };
+  functions?: Record<string, { title: string; description: string; input_parameters: Record<string, Parameter>; output_parameters: Record<string, Parameter> }>;
+}
+
+interface Parameter {
+  type: string;
+  title?: string;
+  description?: string;
+  is_required?: boolean;
 }
 
 const manifestText = readFileSync(MANIFEST_FILE, 'utf8');
@@ -105,12 +116,13 @@ interface Registered {
   commands: string[];
   actions: string[];
   events: string[];
+  functions: string[];
   errorHandlers: number;
 }
 
 /** Records what `registerListeners` attaches; the listeners are built, never run. */
 function recordRegistrations(): Registered {
-  const r: Registered = { commands: [], actions: [], events: [], errorHandlers: 0 };
+  const r: Registered = { commands: [], actions: [], events: [], functions: [], errorHandlers: 0 };
   const name = (x: unknown) => (typeof x === 'string' ? x : x instanceof RegExp ? `/${x.source}/` : String((x as { action_id?: unknown })?.action_id ?? x));
   const fakeApp = {
     command: (n: unknown, ...listeners: unknown[]) => {
@@ -124,6 +136,12 @@ function recordRegistrations(): Registered {
     event: (e: unknown, ...listeners: unknown[]) => {
       expect(listeners.every((l) => typeof l === 'function')).toBe(true);
       r.events.push(name(e));
+    },
+    function: (callbackId: unknown, ...listeners: unknown[]) => {
+      expect(listeners.every((l) => typeof l === 'function')).toBe(true);
+      r.functions.push(name(callbackId));
+      // Bolt's app.function subscribes to function_executed for the step.
+      if (!r.events.includes('function_executed')) r.events.push('function_executed');
     },
     error: (handler: unknown) => {
       expect(typeof handler).toBe('function');
@@ -165,7 +183,57 @@ describe('manifest.yml: listeners registered by the code', () => {
   });
 });
 
-/* ---------- 4. scopes needed by the code's Web API calls ---------- */
+/* ---------- 4. the Workflow Builder steps ---------- */
+
+describe('manifest.yml: Workflow Builder steps match the code (spec section 10)', () => {
+  const registered = recordRegistrations();
+  const functions = manifest.functions ?? {};
+
+  it('declares exactly the steps the code registers with app.function, and runs them remotely', () => {
+    expect(Object.keys(functions).sort()).toEqual(Object.keys(WORKFLOW_STEP_FUNCTIONS).sort());
+    expect([...registered.functions].sort()).toEqual(Object.keys(WORKFLOW_STEP_FUNCTIONS).sort());
+    expect(Object.keys(functions).sort()).toEqual(['retry_playbook_instance', 'terminate_playbook_instance']);
+    expect(manifest.settings.function_runtime).toBe('remote');
+    expect(manifest.settings.event_subscriptions?.bot_events).toContain('function_executed');
+  });
+
+  it.each(Object.keys(WORKFLOW_STEP_FUNCTIONS))('%s has the spec’s inputs, with their types and which are required', (id) => {
+    const f = functions[id]!;
+    expect(Object.keys(f.input_parameters).sort()).toEqual([...WORKFLOW_STEP_INPUTS].sort());
+    expect(Object.keys(f.input_parameters).sort()).toEqual(['instance_id', 'reason', 'requested_by', 'workspace_id']);
+    expect(f.input_parameters.instance_id!.type).toBe('string');
+    expect(f.input_parameters.requested_by!.type).toBe('slack#/types/user_id');
+    expect(f.input_parameters.reason!.type).toBe('string');
+    expect(f.input_parameters.workspace_id!.type).toBe('string');
+    const required = Object.entries(f.input_parameters).filter(([, p]) => p.is_required).map(([n]) => n);
+    expect(required.sort()).toEqual([...WORKFLOW_STEP_REQUIRED_INPUTS].sort());
+  });
+
+  it.each(Object.keys(WORKFLOW_STEP_FUNCTIONS))('%s has the outputs the code completes it with', (id) => {
+    const f = functions[id]!;
+    expect(Object.keys(f.output_parameters).sort()).toEqual([...WORKFLOW_STEP_OUTPUTS].sort());
+    expect(Object.keys(f.output_parameters).sort()).toEqual(['request_id', 'status']);
+    for (const p of Object.values(f.output_parameters)) expect(p.type).toBe('string');
+  });
+
+  it('the outputs of a successful step are exactly the declared ones', () => {
+    const outputs = renderStepResult({ kind: 'operation', operation: 'RETRY', requestedBy: 'U0AAA', outcome: { code: 'done', operation: 'RETRY', instance: { id: 'i-1', status: 'RETRYING' }, requestId: 'req-1' } });
+    expect(outputs).toEqual({ kind: 'success', outputs: { status: 'RETRYING', request_id: 'req-1' } });
+    expect(Object.keys(outputs.kind === 'success' ? outputs.outputs : {}).sort()).toEqual(Object.keys(functions.retry_playbook_instance!.output_parameters).sort());
+  });
+
+  it('the schema check covers the steps: a parameter without a type is refused', () => {
+    const schema = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as object;
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    ajv.addFormat('uri', (s: string) => URL.canParse(s));
+    const validate = ajv.compile(schema);
+    const broken = parse(manifestText) as Manifest;
+    delete (broken.functions!.retry_playbook_instance!.input_parameters.instance_id as Partial<Parameter>).type;
+    expect(validate(broken)).toBe(false);
+  });
+});
+
+/* ---------- 5. scopes needed by the code's Web API calls ---------- */
 
 /**
  * Bot scopes each Web API method needs, all of them ([] = none); `{ anyOf }` when one of several
@@ -194,6 +262,9 @@ const SCOPES_OF_METHOD: Record<string, Needs> = {
   'conversations.list': CONVERSATION_READ,
   'conversations.join': ['channels:join'],
   'reactions.add': ['reactions:write'],
+  // Ending a Workflow Builder step needs no scope (https://docs.slack.dev/reference/methods/functions.completeSuccess).
+  'functions.completeSuccess': [],
+  'functions.completeError': [],
 };
 
 /** Scopes the manifest holds that no found call needs, and why they are there. */

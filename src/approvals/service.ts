@@ -69,6 +69,8 @@ const DENIAL_TEXT: Record<DenyReason, string> = {
   no_rule: 'no rule grants it any more',
   not_in_role: 'they no longer hold a role that may',
   channel_not_allowed: 'it is no longer allowed in this channel',
+  via_not_allowed: 'no rule grants it to a request from Slack any more',
+  approval_required: 'it needs an approval that cannot be asked for',
 };
 
 export function createApprovalService(deps: ApprovalServiceDeps): ApprovalService {

@@ -35,6 +35,9 @@ export function createAuditTrail(deps: { store: Pick<Store, 'appendAudit'>; logg
       at: record.at,
       ...(record.approval_id ? { approval_id: record.approval_id } : {}),
       ...(record.detail ? { detail: record.detail } : {}),
+      ...(record.via ? { via: record.via } : {}),
+      ...(record.workflow_execution_id ? { workflow_execution_id: record.workflow_execution_id } : {}),
+      ...(record.function_execution_id ? { function_execution_id: record.function_execution_id } : {}),
     };
     deps.logger.info('audit', { audit });
     deps.onRecord?.(record);

@@ -1,6 +1,7 @@
 import type { CardContext, CardPlacement } from './card';
 import type { InstanceRef } from './instance';
 import type { Operation } from './operation';
+import type { Via } from './via';
 
 /** Who holds an instance's operation lock, as a second request is told ("started … at …"). */
 export interface LockHolder {
@@ -25,6 +26,10 @@ export interface Attempt extends InstanceRef {
   /** The channel the request came from (the outcome is shown there). */
   channel?: string;
   approvalId?: string;
+  /** How the request came (command, button, workflow); unset for an approved request. */
+  via?: Via;
+  /** The Workflow Builder step this operation is for: it ends with the attempt's outcome. */
+  workflow?: { functionExecutionId: string; workflowExecutionId?: string };
   /** The instance's status and start time just before the POST, to tell afterwards whether it took effect. */
   before: { status: string; startTime?: string; name?: string };
   /** Where the status card goes and what it shows, so whoever resolves the attempt can show it. */

@@ -1,6 +1,7 @@
 import { APPROVAL_STATES, type ApprovalState } from './approval';
 import { DENY_REASONS, OUTCOME_CODES, type DenyReason, type OutcomeCode } from './outcome';
 import { INSTANCE_STATUSES, type InstanceStatus } from './status';
+import type { Via } from './via';
 
 /**
  * The audit trail's vocabulary (spec section 7): every decision is one row and one log line
@@ -76,4 +77,10 @@ export interface AuditRecord {
   at: string;
   approval_id?: string;
   detail?: string;
+  /** How the request came (`workflow` for a Workflow Builder step), when it came from a person's request. */
+  via?: Via;
+  /** A workflow step's workflow execution ID (Slack's `workflow_execution_id`). */
+  workflow_execution_id?: string;
+  /** A workflow step's function execution ID (what `functions.completeSuccess` names). */
+  function_execution_id?: string;
 }

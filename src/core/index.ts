@@ -13,3 +13,5 @@ export * from './operation';
 export * from './outcome';
 export * from './slackIds';
 export * from './status';
+export * from './via';
+export * from './workflowStep';

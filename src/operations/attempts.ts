@@ -4,7 +4,7 @@ import { instanceRef, type Attempt, type Instance, type InstanceRef, type Operat
 import type { OperationOutcome } from '../domain/outcome';
 import type { Store } from '../store/types';
 import { createInFlight, type InFlight } from '../util/inflight';
-import { auditEntryFor } from './auditEntry';
+import { auditEntryFor, viaFields } from './auditEntry';
 
 /**
  * The trace every operation POST leaves before it is sent, and the fence that keeps a POST from
@@ -14,7 +14,7 @@ import { auditEntryFor } from './auditEntry';
  */
 
 /** Who asked, who the audit names, and where the outcome is shown: kept with the attempt. */
-export type AttemptContext = Pick<Attempt, 'requester' | 'actor' | 'channel' | 'approvalId' | 'card'>;
+export type AttemptContext = Pick<Attempt, 'requester' | 'actor' | 'channel' | 'approvalId' | 'card' | 'via' | 'workflow'>;
 
 /** An open attempt's lease; renewed every third of it while its call runs. */
 export const ATTEMPT_LEASE_MS = 10_000;
@@ -84,7 +84,10 @@ export function createAttemptLedger(deps: {
     },
 
     settle(attempt, outcome, note) {
-      const entry = auditEntryFor(attempt.approvalId ? 'executed' : 'operation', { userId: attempt.actor, channelId: attempt.channel }, attempt, attempt.operation, outcome, attempt.approvalId);
+      const entry = {
+        ...auditEntryFor(attempt.approvalId ? 'executed' : 'operation', { userId: attempt.actor, channelId: attempt.channel }, attempt, attempt.operation, outcome, attempt.approvalId),
+        ...viaFields(attempt.via, attempt.workflow),
+      };
       const ok = outcome.code === 'done' || outcome.code === 'done_unconfirmed';
       return deps.audit.recordWith(note ? { ...entry, detail: entry.detail ? `${note}: ${entry.detail}` : note } : entry, (record) =>
         deps.store.resolveAttempt(attempt.id, {

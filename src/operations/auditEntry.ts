@@ -1,4 +1,4 @@
-import type { AuditRecord, InstanceRef } from '../core';
+import type { Attempt, AuditRecord, InstanceRef, Via } from '../core';
 import type { OperationOutcome } from '../domain/outcome';
 
 /** The audit row of an operation outcome: the outcome's reason code, its request ID and why. */
@@ -30,5 +30,14 @@ export function auditEntryFor(
     request_id: requestId,
     approval_id: approvalId,
     detail,
+  };
+}
+
+/** How the request came, and for a Workflow Builder step its execution IDs: the audit row's `via` fields. */
+export function viaFields(via: Via | undefined, workflow: Attempt['workflow']): Pick<AuditRecord, 'via' | 'workflow_execution_id' | 'function_execution_id'> {
+  return {
+    ...(via ? { via } : {}),
+    ...(workflow?.workflowExecutionId ? { workflow_execution_id: workflow.workflowExecutionId } : {}),
+    ...(workflow ? { function_execution_id: workflow.functionExecutionId } : {}),
   };
 }

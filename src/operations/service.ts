@@ -7,7 +7,7 @@ import type { SecMasterClient } from '../secmaster/client';
 import { secMasterErrorOrRethrow } from '../secmaster/errors';
 import type { Store } from '../store/types';
 import { createAttemptLedger, type AttemptContext, type AttemptLedger } from './attempts';
-import { auditEntryFor } from './auditEntry';
+import { auditEntryFor, viaFields } from './auditEntry';
 import { readInstance } from './readInstance';
 
 /** The per-person operation limit (OPERATIONS_PER_USER_PER_MINUTE) counts over this sliding window. */
@@ -30,6 +30,8 @@ export interface OperationRequest {
   reason?: string;
   /** Where the status card goes and what it shows: kept with the attempt, for whoever resolves it. */
   card?: Attempt['card'];
+  /** The Workflow Builder step asking (`principal.via` is then `workflow`): named in the audit and kept with the attempt. */
+  workflow?: Attempt['workflow'];
 }
 
 /**
@@ -78,8 +80,9 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
   const lockTtlMs = deps.lockTtlMs ?? LOCK_TTL_MS;
   const attempts = createAttemptLedger({ store: deps.store, audit: deps.audit, owner: deps.owner ?? `replica-${process.pid}`, lockTtlMs, now });
 
-  async function audit(event: 'operation' | 'denied', who: { userId: string; channelId?: string }, target: InstanceRef, operation: string, outcome: OperationOutcome) {
-    await deps.audit.record(auditEntryFor(event, who, target, operation, outcome));
+  async function audit(event: 'operation' | 'denied', req: OperationRequest, outcome: OperationOutcome) {
+    const who = { userId: req.principal.userId, channelId: req.principal.channelId || undefined };
+    await deps.audit.record({ ...auditEntryFor(event, who, req.target, req.operation, outcome), ...viaFields(req.principal.via, req.workflow) });
   }
 
   /** Reads the instance; a failure becomes the outcome to show. */
@@ -192,22 +195,28 @@ export function createOperationsService(deps: OperationsDeps): OperationsService
     authorize: (principal, permission, workspaceId) => evaluate(deps.policy(), principal, permission, deps.groups, { workspaceId, defaultWorkspaceId: deps.defaultWorkspaceId }),
 
     async requestOperation(req) {
-      const who = { userId: req.principal.userId, channelId: req.principal.channelId };
       const decision = await evaluate(deps.policy(), req.principal, req.operation, deps.groups, { workspaceId: req.target.workspaceId, defaultWorkspaceId: deps.defaultWorkspaceId });
       if (decision.effect === 'deny') {
         const outcome: OperationOutcome = { code: 'denied', operation: req.operation, decision };
-        await audit('denied', who, req.target, req.operation, outcome);
+        await audit('denied', req, outcome);
         return outcome;
       }
       if (decision.effect === 'approval') {
         const outcome = await askApproval(req, decision);
-        if (outcome.code !== 'approval_requested' && outcome.code !== 'approval_pending') await audit('operation', who, req.target, req.operation, outcome);
+        if (outcome.code !== 'approval_requested' && outcome.code !== 'approval_pending') await audit('operation', req, outcome);
         return outcome;
       }
 
-      const context: AttemptContext = { requester: req.principal.userId, actor: req.principal.userId, channel: req.principal.channelId, card: req.card };
+      const context: AttemptContext = {
+        requester: req.principal.userId,
+        actor: req.principal.userId,
+        channel: req.principal.channelId || undefined,
+        card: req.card,
+        ...(req.principal.via ? { via: req.principal.via } : {}),
+        ...(req.workflow ? { workflow: req.workflow } : {}),
+      };
       const { outcome, settled } = await execute(req.operation, req.target, context, req.principal);
-      if (!settled) await audit('operation', who, req.target, req.operation, outcome);
+      if (!settled) await audit('operation', req, outcome);
       return outcome;
     },
 

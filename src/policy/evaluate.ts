@@ -1,4 +1,4 @@
-import type { DenyReason, Permission } from '../core';
+import { DEFAULT_VIAS, type DenyReason, type Permission, type Via } from '../core';
 import type { Policy } from './load';
 import type { ApprovalRequirement, PolicyRule } from './schema';
 
@@ -26,6 +26,13 @@ export interface Principal {
    * organisation's ID (E…) rather than the workspace's (T…), which is then the user's own team too.
    */
   enterpriseId?: string;
+  /**
+   * How the request came: a rule grants only the ways its `via:` lists. A `workflow` step has no
+   * channel (`channelId` is empty), so only rules without `channels` can grant it, and never a rule
+   * with `approval`. Unset: a person's request in Slack whose way is not known any more (an approval
+   * checked again when its count is reached), which a rule granting a command or a button covers.
+   */
+  via?: Via;
 }
 
 /** Who someone is to Slack, without where they are: what deciding an approval or viewing Home needs. */
@@ -115,6 +122,11 @@ export async function rolesOf(policy: Policy, names: readonly string[], userId: 
   return held;
 }
 
+/** The ways of asking a rule grants: those it names under `via:`, else commands and buttons. */
+export function ruleVias(rule: PolicyRule): readonly Via[] {
+  return rule.via ?? DEFAULT_VIAS;
+}
+
 /** The workspaces a rule covers: those it names, else only the default one. */
 export function ruleWorkspaces(rule: PolicyRule, defaultWorkspaceId: string): readonly string[] {
   return rule.workspaces ?? [defaultWorkspaceId];
@@ -142,10 +154,14 @@ export async function evaluate(policy: Policy, who: Principal, permission: Permi
     return roles;
   };
 
-  const inChannel = (r: RuleRef) => !r.rule.channels || r.rule.channels.includes(who.channelId);
+  const workflow = who.via === 'workflow';
+  const inChannel = (r: RuleRef) => !r.rule.channels || (!workflow && r.rule.channels.includes(who.channelId));
   const inWorkspace = (r: RuleRef) => ruleWorkspaces(r.rule, scope.defaultWorkspaceId).includes(scope.workspaceId);
+  const byVia = (r: RuleRef) => (who.via ? ruleVias(r.rule).includes(who.via) : ruleVias(r.rule).some((v) => v !== 'workflow'));
   const otherChannels: RuleRef[] = [];
   const otherWorkspaces: RuleRef[] = [];
+  const otherVias: RuleRef[] = [];
+  const needApproval: RuleRef[] = [];
   let approvalGrant: Decision | undefined;
 
   // Rules without approval first: any of them granting means the request runs at once.
@@ -160,10 +176,45 @@ export async function evaluate(policy: Policy, who: Principal, permission: Permi
       otherChannels.push(r);
       continue;
     }
+    if (!byVia(r)) {
+      otherVias.push(r);
+      continue;
+    }
     if (!r.rule.approval) return { effect: 'allow', rule: r, roles };
+    // The workflow does its own approving (a "request approval" step before this one).
+    if (workflow) {
+      needApproval.push(r);
+      continue;
+    }
     approvalGrant ??= { effect: 'approval', rule: r, roles, approval: r.rule.approval };
   }
   if (approvalGrant) return approvalGrant;
+  if (needApproval.length > 0) {
+    return {
+      effect: 'deny',
+      reason: 'approval_required',
+      detail: `${permission} needs an approval for you (${needApproval.map((r) => r.label).join(', ')}), and a workflow step cannot ask for one: let the workflow ask for approval before this step, and grant it by a rule without approval that lists via: [workflow]`,
+      elsewhere: needApproval,
+    };
+  }
+  if (otherChannels.length > 0 && workflow) {
+    return {
+      effect: 'deny',
+      reason: 'channel_not_allowed',
+      detail: `${permission} is granted to you only in some channels (${otherChannels.map((r) => r.label).join(', ')}), and a workflow step has no channel: only a rule without channels that lists via: [workflow] grants it`,
+      elsewhere: otherChannels,
+    };
+  }
+  if (otherVias.length > 0) {
+    const ways = [...new Set(otherVias.flatMap((r) => ruleVias(r.rule)))];
+    const asked = who.via === 'workflow' ? 'a workflow step' : who.via === 'button' ? 'a button' : who.via === 'command' ? 'a command' : 'a request in Slack';
+    return {
+      effect: 'deny',
+      reason: 'via_not_allowed',
+      detail: `${permission} is granted to you only via ${ways.join(', ')} (${otherVias.map((r) => r.label).join(', ')}), not to ${asked}${workflow ? ': a rule must list via: [workflow]' : ''}`,
+      elsewhere: otherVias,
+    };
+  }
   if (otherChannels.length > 0) {
     const channels = [...new Set(otherChannels.flatMap((r) => r.rule.channels ?? []))];
     return { effect: 'deny', reason: 'channel_not_allowed', detail: `${permission} is only allowed for you in ${channels.map((c) => `<#${c}>`).join(', ')}`, elsewhere: otherChannels };

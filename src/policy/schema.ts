@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from './duration';
-import { PERMISSIONS, SLACK_CHANNEL_ID_HINT, SLACK_CHANNEL_ID_PATTERN, SLACK_USER_ID_PATTERN, SLACK_USERGROUP_ID_PATTERN } from '../core';
+import { PERMISSIONS, VIAS, SLACK_CHANNEL_ID_HINT, SLACK_CHANNEL_ID_PATTERN, SLACK_USER_ID_PATTERN, SLACK_USERGROUP_ID_PATTERN } from '../core';
 
 /**
  * The policy file (`shared/spec/interface.md` section 5) as a strict zod schema: an unknown key, an
@@ -13,6 +13,8 @@ const channelId = z.string().regex(SLACK_CHANNEL_ID_PATTERN, SLACK_CHANNEL_ID_HI
 // The same rule as SECMASTER_WORKSPACE_ID (config.ts) and a button's workspace_id.
 const workspaceId = z.string({ error: 'must be a SecMaster workspace ID' }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a SecMaster workspace ID (1–64 letters, digits, - and _)');
 const operation = z.enum(PERMISSIONS, { error: 'must be VIEW, RETRY or TERMINATE' });
+// The value is named: a typo like "workflows" must be findable in a long file.
+const via = z.enum(VIAS, { error: (issue) => `unknown via ${JSON.stringify(issue.input)}: must be ${VIAS.slice(0, -1).join(', ')} or ${VIAS.at(-1)}` });
 const duration = z
   .string({ error: 'must be a duration like "30m" (s, m or h)' })
   .regex(DURATION_PATTERN, 'must be a duration like "30m" (s, m or h)')
@@ -39,6 +41,8 @@ const rule = z.strictObject({
   /** The SecMaster workspaces the rule covers; without it, only SECMASTER_WORKSPACE_ID. */
   workspaces: z.array(workspaceId).min(1, 'omit workspaces or name at least one').optional(),
   approval: approval.optional(),
+  /** How requests may come for this rule to grant them (spec section 10); without it, commands and buttons. */
+  via: z.array(via).min(1, 'omit via or name at least one of command, button, workflow').optional(),
 });
 
 export const policySchema = z

@@ -23,7 +23,7 @@ export const SANDBOX_DATABASE_FILE = 'sandbox.sqlite';
 
 export const SANDBOX_USERS = [
   { id: 'U0RESPONDER', name: 'Riley (responder)', role: 'responder: may view and retry; terminate needs a lead\'s approval' },
-  { id: 'U0LEAD', name: 'Lee (lead)', role: 'lead: may view, retry, terminate and approve' },
+  { id: 'U0LEAD', name: 'Lee (lead)', role: 'lead: may view, retry, terminate and approve, also from a workflow step' },
   { id: 'U0OUTSIDER', name: 'Olive (outsider)', role: 'outsider: in no role, so every request is denied' },
 ] as const;
 
@@ -56,4 +56,9 @@ rules:
       approvers: [lead]
       count: 1
       expires_after: 15m
+  # Workflow Builder steps (retry_playbook_instance, terminate_playbook_instance) may act for a lead;
+  # for anyone else a step is denied: this rule is the only one that lists via: [workflow].
+  - operations: [RETRY, TERMINATE]
+    roles: [lead]
+    via: [workflow]
 `;

@@ -8,7 +8,8 @@ import type { Route } from '../http/server';
 import type { Logger } from '../log';
 import { SANDBOX_CHANNELS, SANDBOX_USERS } from './demo';
 import { resetDemoInstances, type Simulator } from './simulator';
-import { blockActionBody, commandBody, eventBody, sendSigned } from './slack/requests';
+import { blockActionBody, commandBody, eventBody, functionExecutedEvent, sendSigned } from './slack/requests';
+import { WORKFLOW_STEP_FUNCTIONS } from '../core';
 import type { SlackStandIn } from './slack/standIn';
 import type { SmnTopicStandIn } from './smn/topic';
 import { SLACK_EVENTS_PATH } from '../slack/ids';
@@ -58,6 +59,15 @@ const actionInput = z.strictObject({
 const alertInput = z.strictObject({ channel: channelId, instanceId: z.string().max(64), title: z.string().max(200).optional(), severity: z.string().max(40).optional() });
 const homeInput = z.strictObject({ user: userId });
 const resetInput = z.strictObject({});
+const workflowStepInput = z.strictObject({
+  user: userId,
+  step: z.enum(Object.keys(WORKFLOW_STEP_FUNCTIONS) as [string, ...string[]]),
+  instanceId: z.string().max(200),
+  executionId: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - and _ (at most 40)'),
+  reason: z.string().max(1000).optional(),
+});
+/** How long the page's "run as workflow step" waits for the bot to end the step. */
+const STEP_WAIT_MS = 15_000;
 const smnAlertInput = z.strictObject({ channel: channelId, instanceId: z.string().max(64).optional(), title: z.string().max(200).optional(), severity: z.string().max(40).optional() });
 
 export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
@@ -223,6 +233,35 @@ export function sandboxRoutes(deps: SandboxRouteDeps): Route[] {
         resetDemoInstances(simulator.state, deps.workspaceId);
         deps.logger.info('sandbox reset: the demo instances are back as seeded', { instances: simulator.state.list(deps.workspaceId).length });
         sendJson(res, 200, { ok: true, instances: simulator.state.list(deps.workspaceId).length });
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/sandbox/api/workflow-step',
+      // A Workflow Builder step reaching the bot: the signed function_executed Slack would send (the
+      // same execution ID again is Slack's redelivery), then what Slack would receive to end it.
+      handler: sameOriginJson(async (req, res) => {
+        const input = await json(req, workflowStepInput);
+        if (typeof input === 'string') return sendJson(res, 400, { ok: false, error: input });
+        const ended = () => slack.completions.find((c) => c.executionId === input.executionId);
+        const before = ended();
+        const inputs = { instance_id: input.instanceId, requested_by: input.user, ...(input.reason ? { reason: input.reason } : {}) };
+        const event = functionExecutedEvent({ teamId: deps.teamId, callbackId: input.step, functionExecutionId: input.executionId, workflowExecutionId: `Wx${input.executionId}`, inputs });
+        const body = eventBody({ teamId: deps.teamId, eventId: `Ev${randomUUID().replace(/-/g, '').slice(0, 10)}`, event });
+        const answer = await sendSigned(events(), deps.signingSecret, body, { contentType: 'application/json' });
+        const deadline = Date.now() + STEP_WAIT_MS;
+        while (!before && !ended() && answer.status === 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        const completion = ended();
+        const calls = slack.calls.filter((c) => c.method.startsWith('functions.') && c.args.function_execution_id === input.executionId).length;
+        sendJson(res, 200, {
+          ok: answer.status === 200,
+          status: answer.status,
+          executionId: input.executionId,
+          redelivery: Boolean(before),
+          inputs,
+          completion: completion ? { method: completion.method, ...(completion.outputs ? { outputs: completion.outputs } : { error: completion.error }) } : null,
+          completionCalls: calls,
+        });
       }),
     },
     {

@@ -18,7 +18,7 @@ export const ACTION_IDS = {
 } as const;
 
 /** Events the app subscribes to (manifest `settings.event_subscriptions.bot_events`). */
-export const BOT_EVENTS = ['app_home_opened'] as const;
+export const BOT_EVENTS = ['app_home_opened', 'function_executed'] as const;
 
 /** The request path for commands, interactivity and events. */
 export const SLACK_EVENTS_PATH = '/slack/events';

@@ -29,7 +29,7 @@ export type CommandPayload = z.infer<typeof commandPayload>;
 
 /** Who typed a command, where. */
 export function commandPrincipal(p: CommandPayload): Principal {
-  return { teamId: p.team_id, userId: p.user_id, channelId: p.channel_id, ...(p.enterprise_id ? { enterpriseId: p.enterprise_id } : {}) };
+  return { teamId: p.team_id, userId: p.user_id, channelId: p.channel_id, via: 'command', ...(p.enterprise_id ? { enterpriseId: p.enterprise_id } : {}) };
 }
 
 export const blockActionPayload = z.object({
@@ -108,6 +108,7 @@ export function clickPrincipal(click: ClickContext, channelId: string): Principa
     teamId: click.teamId,
     userId: click.userId,
     channelId,
+    via: 'button',
     ...(click.userTeamId ? { userTeamId: click.userTeamId } : {}),
     ...(click.enterpriseId ? { enterpriseId: click.enterpriseId } : {}),
   };

@@ -8,6 +8,8 @@ import { homeOpenedListener } from './listeners/homeOpened';
 import { listPageListener } from './listeners/listPage';
 import { operationButtonListener } from './listeners/operationButton';
 import { shareButtonListener } from './listeners/shareButton';
+import { workflowStepListener } from './listeners/workflowStep';
+import { WORKFLOW_STEP_FUNCTIONS } from '../core';
 
 /** The only place listeners are attached to the Bolt app: one line per command, action and event. */
 export function registerListeners(app: App, deps: ListenerDeps): void {
@@ -20,6 +22,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.action(ACTION_IDS.share, shareButtonListener(deps));
   app.action(ACTION_IDS.listPage, listPageListener(deps));
   app.event('app_home_opened', homeOpenedListener(deps));
+  for (const callbackId of Object.keys(WORKFLOW_STEP_FUNCTIONS)) app.function(callbackId, workflowStepListener(deps));
   app.error(async (err) => {
     deps.logger.error('unhandled error in a Slack listener', { err });
   });

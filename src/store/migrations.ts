@@ -181,6 +181,39 @@ function attempts(t: { int: string; text: string }): string {
   `;
 }
 
+/**
+ * Version 5: Workflow Builder steps (spec section 10). Each `function_executed` by its execution ID,
+ * so a redelivery runs nothing more and a step whose process died still ends once; attempts carry
+ * the step they are for, and audit rows how the request came and the workflow's execution IDs.
+ */
+function workflowSteps(t: { int: string; text: string }): string {
+  return `
+    ALTER TABLE audit ADD COLUMN via ${t.text};
+    ALTER TABLE audit ADD COLUMN workflow_execution_id ${t.text};
+    ALTER TABLE audit ADD COLUMN function_execution_id ${t.text};
+    CREATE INDEX audit_function_execution ON audit (function_execution_id);
+    ALTER TABLE attempts ADD COLUMN via ${t.text};
+    ALTER TABLE attempts ADD COLUMN workflow ${t.text};
+    ALTER TABLE attempts ADD COLUMN function_execution_id ${t.text};
+    CREATE INDEX attempts_function_execution ON attempts (function_execution_id);
+    CREATE TABLE workflow_steps (
+      execution_id ${t.text} PRIMARY KEY,
+      workflow_execution_id ${t.text},
+      callback_id ${t.text} NOT NULL,
+      team_id ${t.text} NOT NULL,
+      inputs ${t.text} NOT NULL,
+      state ${t.text} NOT NULL,
+      token ${t.text} NOT NULL,
+      lease_until ${t.int} NOT NULL,
+      received_at ${t.int} NOT NULL,
+      result ${t.text},
+      done_at ${t.int},
+      detail ${t.text}
+    );
+    CREATE INDEX workflow_steps_due ON workflow_steps (state, lease_until);
+  `;
+}
+
 const SQLITE_TYPES = { id: 'INTEGER PRIMARY KEY AUTOINCREMENT', int: 'INTEGER', text: 'TEXT' };
 const POSTGRES_TYPES = { id: 'BIGSERIAL PRIMARY KEY', int: 'BIGINT', text: 'TEXT' };
 
@@ -189,6 +222,7 @@ export const SQLITE_MIGRATIONS: Migration[] = [
   { version: 2, sql: slidingRateLimit(SQLITE_TYPES) },
   { version: 3, sql: smnMessages(SQLITE_TYPES) },
   { version: 4, sql: attempts(SQLITE_TYPES) },
+  { version: 5, sql: workflowSteps(SQLITE_TYPES) },
 ];
 
 export const POSTGRES_MIGRATIONS: Migration[] = [
@@ -196,4 +230,5 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
   { version: 2, sql: slidingRateLimit(POSTGRES_TYPES) },
   { version: 3, sql: smnMessages(POSTGRES_TYPES) },
   { version: 4, sql: attempts(POSTGRES_TYPES) },
+  { version: 5, sql: workflowSteps(POSTGRES_TYPES) },
 ];

@@ -1,4 +1,4 @@
-import { instanceKey, type Approval, type ApprovalState, type Attempt, type AuditEventName, type AuditOutcome, type AuditRecord, type CardContext, type CardRecord, type Operation, type Watch } from '../core';
+import { instanceKey, isVia, type Approval, type ApprovalState, type Attempt, type AuditEventName, type AuditOutcome, type AuditRecord, type CardContext, type CardRecord, type Operation, type Watch } from '../core';
 
 /**
  * Database rows ↔ store records. Times are BIGINT in PostgreSQL, which node-postgres returns as
@@ -17,6 +17,9 @@ export interface AuditRow {
   request_id: string | null;
   approval_id: string | null;
   detail: string | null;
+  via?: string | null;
+  workflow_execution_id?: string | null;
+  function_execution_id?: string | null;
 }
 
 export interface WatchRow {
@@ -71,6 +74,9 @@ export function rowToAudit(r: AuditRow): AuditRecord {
   if (r.request_id !== null) out.request_id = r.request_id;
   if (r.approval_id !== null) out.approval_id = r.approval_id;
   if (r.detail !== null) out.detail = r.detail;
+  if (r.via && isVia(r.via)) out.via = r.via;
+  if (r.workflow_execution_id) out.workflow_execution_id = r.workflow_execution_id;
+  if (r.function_execution_id) out.function_execution_id = r.function_execution_id;
   return out;
 }
 
@@ -155,6 +161,8 @@ export interface AttemptRow {
   owner: string;
   lease_until: number | string;
   created_at: number | string;
+  via?: string | null;
+  workflow?: string | null;
 }
 
 /** An attempt's columns in insert order (both stores bind them the same way). */
@@ -175,11 +183,14 @@ export function attemptColumns(a: Attempt): unknown[] {
     a.owner,
     a.leaseUntil,
     a.createdAt,
+    a.via ?? null,
+    a.workflow ? JSON.stringify(a.workflow) : null,
+    a.workflow?.functionExecutionId ?? null,
   ];
 }
 
 export const ATTEMPT_INSERT_COLUMNS =
-  'id, lock_key, workspace_id, instance_id, operation, requester, actor, channel, approval_id, before_state, card, lock_token, owner, lease_until, created_at';
+  'id, lock_key, workspace_id, instance_id, operation, requester, actor, channel, approval_id, before_state, card, lock_token, owner, lease_until, created_at, via, workflow, function_execution_id';
 
 export function rowToAttempt(r: AttemptRow): Attempt {
   return {
@@ -197,5 +208,7 @@ export function rowToAttempt(r: AttemptRow): Attempt {
     owner: r.owner,
     leaseUntil: Number(r.lease_until),
     createdAt: Number(r.created_at),
+    ...(r.via && isVia(r.via) ? { via: r.via } : {}),
+    ...(r.workflow ? { workflow: JSON.parse(r.workflow) as NonNullable<Attempt['workflow']> } : {}),
   };
 }

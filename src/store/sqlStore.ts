@@ -8,6 +8,7 @@ import { createLockStore } from './locks';
 import { createSmnStore } from './smn';
 import { row } from './step';
 import { createWatchStore } from './watches';
+import { createWorkflowStepStore } from './workflowSteps';
 import type { Store } from './types';
 
 /** The one store, over whichever database `db` is (already migrated). */
@@ -22,6 +23,7 @@ export function createSqlStore(db: SqlDatabase): Store {
     ...createLimitStore(db),
     ...createAttemptStore(db),
     ...createSmnStore(db),
+    ...createWorkflowStepStore(db),
 
     async ping() {
       await db.run(row('SELECT 1 AS ok'));

@@ -1,4 +1,4 @@
-import type { Approval, ApprovalState, Attempt, AuditRecord, CardRecord, InstanceRef, LockHolder, Watch } from '../core';
+import type { Approval, ApprovalState, Attempt, AuditRecord, CardRecord, InstanceRef, LockHolder, Watch, WorkflowStep, WorkflowStepResult } from '../core';
 
 /**
  * What the bot keeps: the audit trail, click locks, watched instances, approvals, seen Slack events
@@ -20,6 +20,8 @@ export interface AuditQuery {
   sinceIso?: string;
   instanceId?: string;
   userId?: string;
+  /** The rows of one Workflow Builder step. */
+  functionExecutionId?: string;
   /** Newest rows first (the Home tab); oldest first otherwise (exports). */
   newestFirst?: boolean;
   limit?: number;
@@ -159,8 +161,30 @@ export interface SmnStore {
   releaseSmnMessage(messageId: string, token: string): Promise<void>;
 }
 
+/**
+ * Who handles one Workflow Builder step: `claimed` (the step as stored, with this claim's token;
+ * after a take-over it may already be `completing` with its result), `done` when it ended before,
+ * `busy` while another claim on it is within its lease.
+ */
+export type WorkflowStepClaim = { result: 'claimed'; step: WorkflowStep } | { result: 'done' } | { result: 'busy' };
+
+/** Workflow Builder steps by function execution ID, so each ends exactly once across replicas and restarts. */
+export interface WorkflowStepStore {
+  claimWorkflowStep(step: Pick<WorkflowStep, 'executionId' | 'workflowExecutionId' | 'callbackId' | 'teamId' | 'inputs'>, now: number, leaseMs: number): Promise<WorkflowStepClaim>;
+  /** Extends the lease while `token` holds the step; false when it does not. */
+  renewWorkflowStep(executionId: string, token: string, leaseUntil: number): Promise<boolean>;
+  /** Stores how the step ends (`running` → `completing`) before it is sent to Slack; false when `token` lost it. */
+  storeWorkflowStepResult(executionId: string, token: string, result: WorkflowStepResult): Promise<boolean>;
+  /** Slack has the result (`completing` → `done`); false when `token` lost it. */
+  finishWorkflowStep(executionId: string, token: string, now: number, detail?: string): Promise<boolean>;
+  /** Claims unfinished steps whose lease ran out (their process died), oldest first. */
+  claimStaleWorkflowSteps(now: number, leaseMs: number, limit: number): Promise<WorkflowStep[]>;
+  /** The latest operation attempt made for the step, and whether it is resolved. */
+  attemptOfWorkflowStep(executionId: string): Promise<{ attempt: Attempt; resolved: boolean } | undefined>;
+}
+
 /** Everything the bot keeps, in one database (see the top of this file). */
-export interface Store extends AuditStore, LockStore, WatchStore, ApprovalStore, CardStore, LimitStore, AttemptStore, SmnStore {
+export interface Store extends AuditStore, LockStore, WatchStore, ApprovalStore, CardStore, LimitStore, AttemptStore, SmnStore, WorkflowStepStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Throws when the database cannot be reached (readiness). */
   ping(): Promise<void>;

@@ -351,6 +351,30 @@ browserTest('raise alert via SMN: the page publishes a signed SMN message; the b
   expect(problems).toEqual([]);
 });
 
+browserTest('run as workflow step: the page sends the signed function_executed and shows what Slack receives; the same execution ID again does nothing more', async () => {
+  const { page, problems } = await open('U0LEAD', 'C0INCIDENT');
+  const target = sandbox.simulator.state.list('sandbox-workspace').find((i) => i.status === 'FAILED' && operationCalls(i.id).length === 0)!;
+  await page.getByTestId('step-callback').selectOption('retry_playbook_instance');
+  await page.getByTestId('step-execution').fill('FxBROWSER1');
+  await page.getByTestId('step-reason').fill('approved in the workflow');
+  const row = page.getByTestId('instance-row').filter({ hasText: target.id });
+  await row.getByTestId('run-step').click();
+  const result = page.getByTestId('step-result');
+  await result.filter({ hasText: 'Slack would receive functions.completeSuccess' }).waitFor();
+  const shown = (await result.textContent()) ?? '';
+  const post = operationCalls(target.id);
+  expect(post).toHaveLength(1);
+  expect(JSON.parse(shown.slice(shown.indexOf('{')))).toEqual({ function_execution_id: 'FxBROWSER1', outputs: { status: 'RETRYING', request_id: post[0]!.requestId } });
+  // A fresh execution ID is offered for the next run; typing the old one again is Slack's redelivery.
+  await expect(page.getByTestId('step-execution').inputValue()).resolves.not.toBe('FxBROWSER1');
+  await page.getByTestId('step-execution').fill('FxBROWSER1');
+  await row.getByTestId('run-step').click();
+  await result.filter({ hasText: 'Redelivered FxBROWSER1: the bot did nothing more' }).waitFor();
+  expect(operationCalls(target.id)).toHaveLength(1);
+  expect(sandbox.slack.completions.filter((c) => c.executionId === 'FxBROWSER1')).toHaveLength(1);
+  expect(problems).toEqual([]);
+});
+
 browserTest('the sandbox logged no errors', () => {
   expect(logs.filter((l) => /"level":"error"/.test(l))).toEqual([]);
 });

@@ -499,3 +499,70 @@ rules:
     expect(d).toMatchObject({ effect: 'deny', reason: 'workspace_not_allowed', detail: 'RETRY is only allowed for you in SecMaster workspaces ws-home, ws-prod, ws-eu, not in ws-other' });
   });
 });
+
+describe('evaluate: via (spec sections 5 and 10)', () => {
+  /**
+   * rules[0] RETRY: responder, commands and buttons (no via)
+   * rules[1] RETRY: bot-runner, workflow steps only
+   * rules[2] TERMINATE: responder, via command and workflow, only in C0INCIDENT
+   * rules[3] TERMINATE: lead, via workflow, with approval
+   * rules[4] RETRY: lead, via button only
+   */
+  const VIA_POLICY = parsePolicy(`slack_team_id: ${TEAM}
+roles:
+  responder:
+    users: [U0AAA]
+  runner:
+    users: [U0RUN]
+  lead:
+    users: [U0LEAD]
+rules:
+  - operations: [RETRY]
+    roles: [responder]
+  - operations: [RETRY]
+    roles: [runner]
+    via: [workflow]
+  - operations: [TERMINATE]
+    roles: [responder]
+    via: [command, workflow]
+    channels: [C0INCIDENT]
+  - operations: [TERMINATE]
+    roles: [lead]
+    via: [workflow]
+    approval:
+      approvers: [responder]
+      expires_after: 30m
+  - operations: [RETRY]
+    roles: [lead]
+    via: [button]
+`);
+  const by = (userId: string, via: Principal['via'], channelId = 'C0INCIDENT'): Principal => ({ ...who(userId, channelId), ...(via ? { via } : {}) });
+  const step = (userId: string): Principal => by(userId, 'workflow', '');
+
+  it.each<[string, Principal, Permission, string]>([
+    ['a rule without via grants a command', by('U0AAA', 'command'), 'RETRY', 'allow rules[0] [responder]'],
+    ['a rule without via grants a button', by('U0AAA', 'button'), 'RETRY', 'allow rules[0] [responder]'],
+    ['a rule without via does not grant a workflow step', step('U0AAA'), 'RETRY', 'deny via_not_allowed elsewhere=rules[0]'],
+    ['via: [workflow] grants a workflow step', step('U0RUN'), 'RETRY', 'allow rules[1] [runner]'],
+    ['via: [workflow] does not grant a command', by('U0RUN', 'command'), 'RETRY', 'deny via_not_allowed elsewhere=rules[1]'],
+    ['via: [workflow] does not grant a button', by('U0RUN', 'button'), 'RETRY', 'deny via_not_allowed elsewhere=rules[1]'],
+    ['via: [button] does not grant a command', by('U0LEAD', 'command'), 'RETRY', 'deny via_not_allowed elsewhere=rules[4]'],
+    ['via: [button] grants a button', by('U0LEAD', 'button'), 'RETRY', 'allow rules[4] [lead]'],
+    ['a rule with channels grants a command in its channel', by('U0AAA', 'command'), 'TERMINATE', 'allow rules[2] [responder]'],
+    ['a rule with channels never grants a workflow step (it has no channel)', step('U0AAA'), 'TERMINATE', 'deny channel_not_allowed elsewhere=rules[2]'],
+    ['a rule with approval refuses a workflow step, even one it lists', step('U0LEAD'), 'TERMINATE', 'deny approval_required elsewhere=rules[3]'],
+    ['a request whose way is unknown (an approval checked again) counts as a command or button', by('U0AAA', undefined), 'RETRY', 'allow rules[0] [responder]'],
+    ['… and is never granted by a rule for workflow steps only', by('U0RUN', undefined), 'RETRY', 'deny via_not_allowed elsewhere=rules[1]'],
+  ])('%s', async (_label, principal, permission, expected) => {
+    expect(summary(await evaluate(VIA_POLICY, principal, permission, fakeGroups(), HOME))).toBe(expected);
+  });
+
+  it('the denials say what would grant it', async () => {
+    const viaDenied = await evaluate(VIA_POLICY, step('U0AAA'), 'RETRY', fakeGroups(), HOME);
+    expect(viaDenied.effect === 'deny' && viaDenied.detail).toBe('RETRY is granted to you only via command, button (rules[0]), not to a workflow step: a rule must list via: [workflow]');
+    const approval = await evaluate(VIA_POLICY, step('U0LEAD'), 'TERMINATE', fakeGroups(), HOME);
+    expect(approval.effect === 'deny' && approval.detail).toMatch(/^TERMINATE needs an approval for you \(rules\[3\]\), and a workflow step cannot ask for one/);
+    const channel = await evaluate(VIA_POLICY, step('U0AAA'), 'TERMINATE', fakeGroups(), HOME);
+    expect(channel.effect === 'deny' && channel.detail).toMatch(/a workflow step has no channel: only a rule without channels that lists via: \[workflow\] grants it$/);
+  });
+});

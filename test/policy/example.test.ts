@@ -73,7 +73,7 @@ describe('policy.example.yml', () => {
     const lines = text.split('\n');
     const commentedAbove = (n: number) => (lines[n - 1] ?? '').trimStart().startsWith('#');
     const keyLines = lines.map((l, n) => [l, n] as const).filter(([l]) => /^[a-z_]+:/.test(l) || /^ {2}- operations:/.test(l));
-    expect(keyLines.length).toBe(3 + 5);
+    expect(keyLines.length).toBe(3 + 6); // three top-level keys and six rules (the last one grants Workflow Builder steps)
     expect(keyLines.filter(([, n]) => !commentedAbove(n)).map(([l]) => l)).toEqual([]);
   });
 });

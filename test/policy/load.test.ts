@@ -220,6 +220,26 @@ rules:
     ]);
   });
 
+  it('reads `via` on a rule (spec sections 5 and 10): how requests may come for it to grant them', () => {
+    const policy = parsePolicy(withRule('  - operations: [RETRY]\n    roles: [lead]\n    via: [workflow, command]\n'));
+    expect(policy.rules[1]!.via).toEqual(['workflow', 'command']);
+    expect(policy.rules[0]!.via).toBeUndefined();
+  });
+
+  it.each([
+    ['workflows', 'unknown via "workflows": must be command, button or workflow'],
+    ['Workflow', 'unknown via "Workflow": must be command, button or workflow'],
+    ['shortcut', 'unknown via "shortcut": must be command, button or workflow'],
+    ['42', 'unknown via 42: must be command, button or workflow'],
+  ])('refuses via value %s, naming the field and the value', (value, problem) => {
+    expect(problemsOf(withRule(`  - operations: [RETRY]\n    roles: [lead]\n    via: [command, ${value}]\n`))).toEqual([`rules[1].via[1]: ${problem}`]);
+  });
+
+  it('refuses an empty `via` list and a `via` that is not a list', () => {
+    expect(problemsOf(withRule('  - operations: [RETRY]\n    roles: [lead]\n    via: []\n'))).toEqual(['rules[1].via: omit via or name at least one of command, button, workflow']);
+    expect(problemsOf(withRule('  - operations: [RETRY]\n    roles: [lead]\n    via: workflow\n'))).toEqual([expect.stringMatching(/^rules\[1\]\.via: /)]);
+  });
+
   it('refuses `workspaces` that is not a list', () => {
     expect(problemsOf(withRule('  - operations: [RETRY]\n    roles: [lead]\n    workspaces: ws-prod\n'))).toEqual([expect.stringMatching(/^rules\[1\]\.workspaces: /)]);
   });

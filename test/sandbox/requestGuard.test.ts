@@ -76,7 +76,7 @@ test.each<[string, (port: number) => Record<string, string>]>([
   expect(sandbox.simulator.state.get('sandbox-workspace', target.id)!.status).toBe('RUNNING');
 });
 
-test.each(['/sandbox/api/action', '/sandbox/api/alert', '/sandbox/api/smn-alert', '/sandbox/api/home', '/sandbox/api/reset'])('%s: a foreign Origin is refused before the body is read', async (route) => {
+test.each(['/sandbox/api/action', '/sandbox/api/alert', '/sandbox/api/smn-alert', '/sandbox/api/home', '/sandbox/api/reset', '/sandbox/api/workflow-step'])('%s: a foreign Origin is refused before the body is read', async (route) => {
   const res = await send('POST', route, { ...self(), origin: 'http://evil.example', 'content-type': 'application/json' }, '{}');
   expect(res.status).toBe(403);
   expect(res.json.error).toBe('cross_origin');

@@ -26,7 +26,7 @@ function click(over: { team?: BlockAction['team']; userTeam?: string; enterprise
 test('a Slack Connect guest: the click came through our team, the user is from theirs', () => {
   const c = clickContext(click({ userTeam: 'T0PARTNER' }), 'B0PLAYBOOK')!;
   expect(c).toMatchObject({ teamId: 'T0OURS', userTeamId: 'T0PARTNER', userId: 'U0GUEST', channelId: 'C0SHARED', ownMessage: true });
-  expect(clickPrincipal(c, 'C0SHARED')).toEqual({ teamId: 'T0OURS', userTeamId: 'T0PARTNER', userId: 'U0GUEST', channelId: 'C0SHARED' });
+  expect(clickPrincipal(c, 'C0SHARED')).toEqual({ teamId: 'T0OURS', userTeamId: 'T0PARTNER', userId: 'U0GUEST', channelId: 'C0SHARED', via: 'button' });
 });
 
 test('a click that does not say the user\'s team leaves it unknown (to be asked of Slack), never assumed', () => {
@@ -52,7 +52,7 @@ test('a slash command: its team_id is where it was typed; no user team; enterpri
     token: 'legacy', command: '/playbook', text: 'can view', response_url: 'https://hooks.slack.com/commands/1', trigger_id: '1.2.3', user_id: 'U0GUEST', user_name: 'guest',
     team_id: 'T0OURS', team_domain: 'ours', channel_id: 'C0SHARED', channel_name: 'shared', api_app_id: 'A0PLAYBOOK',
   };
-  expect(commandPrincipal(commandPayload.parse(base))).toEqual({ teamId: 'T0OURS', userId: 'U0GUEST', channelId: 'C0SHARED' });
-  expect(commandPrincipal(commandPayload.parse({ ...base, enterprise_id: 'E0ORG' }))).toEqual({ teamId: 'T0OURS', userId: 'U0GUEST', channelId: 'C0SHARED', enterpriseId: 'E0ORG' });
+  expect(commandPrincipal(commandPayload.parse(base))).toEqual({ teamId: 'T0OURS', userId: 'U0GUEST', channelId: 'C0SHARED', via: 'command' });
+  expect(commandPrincipal(commandPayload.parse({ ...base, enterprise_id: 'E0ORG' }))).toEqual({ teamId: 'T0OURS', userId: 'U0GUEST', channelId: 'C0SHARED', via: 'command', enterpriseId: 'E0ORG' });
   expect(commandPrincipal(commandPayload.parse({ ...base, enterprise_id: '' }))).not.toHaveProperty('enterpriseId');
 });

@@ -6,7 +6,7 @@ import { Pool } from 'pg';
 import { openPostgresStore } from '../../src/store/postgres';
 import { openSqliteStore } from '../../src/store/sqlite';
 import type { Approval, Attempt, AuditRecord, LockHolder, Watch } from '../../src/core';
-import type { LockResult, SmnClaim, Store, VoteResult } from '../../src/store/types';
+import type { LockResult, SmnClaim, Store, VoteResult, WorkflowStepClaim } from '../../src/store/types';
 
 /**
  * One contract, two stores: every test below runs against SQLite and PostgreSQL alike. Each test
@@ -276,6 +276,72 @@ describe.each<[string, () => Backend]>([
       await store.finishSmnMessage('m-5', token, T + 1);
       const later = await replica();
       expect(await later.claimSmnMessage('m-5', info, T + 2, lease)).toEqual({ result: 'done' });
+    });
+  });
+
+  describe('Workflow Builder steps (one end per function execution)', () => {
+    const lease = 10_000;
+    const info = { executionId: 'Fx-1', workflowExecutionId: 'Wx-1', callbackId: 'retry_playbook_instance', teamId: 'T0TEAM', inputs: { instance_id: 'inst-1', requested_by: 'U0AAA' } };
+    const success = { kind: 'success' as const, outputs: { status: 'RETRYING', request_id: 'req-1' } };
+
+    const claimedStep = (c: WorkflowStepClaim) => {
+      if (c.result !== 'claimed') throw new Error(`expected a claim, got ${c.result}`);
+      return c.step;
+    };
+
+    it('the first delivery claims it and round-trips every field; a redelivery is busy, then done once it ended', async () => {
+      const step = claimedStep(await store.claimWorkflowStep(info, T, lease));
+      expect(step).toEqual({ ...info, state: 'running', token: expect.any(String), leaseUntil: T + lease, receivedAt: T });
+      expect(await store.claimWorkflowStep(info, T + 1, lease)).toEqual({ result: 'busy' });
+      expect(await store.storeWorkflowStepResult('Fx-1', step.token, success)).toBe(true);
+      expect(await store.claimWorkflowStep(info, T + 2, lease)).toEqual({ result: 'busy' });
+      expect(await store.finishWorkflowStep('Fx-1', step.token, T + 3)).toBe(true);
+      expect(await store.claimWorkflowStep(info, T + 100 * lease, lease)).toEqual({ result: 'done' });
+      expect(await store.claimStaleWorkflowSteps(T + 100 * lease, lease, 10)).toEqual([]);
+    });
+
+    it('a step whose lease ran out is taken over with its stored result; the old token can neither store nor finish', async () => {
+      const old = claimedStep(await store.claimWorkflowStep(info, T, lease));
+      expect(await store.storeWorkflowStepResult('Fx-1', old.token, success)).toBe(true);
+      // Renewed, it is not stale yet.
+      expect(await store.renewWorkflowStep('Fx-1', old.token, T + 2 * lease)).toBe(true);
+      expect(await store.claimStaleWorkflowSteps(T + lease, lease, 10)).toEqual([]);
+      const [taken] = await store.claimStaleWorkflowSteps(T + 2 * lease, lease, 10);
+      expect(taken).toEqual({ ...info, state: 'completing', result: success, token: expect.any(String), leaseUntil: T + 3 * lease, receivedAt: T });
+      expect(taken!.token).not.toBe(old.token);
+      expect(await store.finishWorkflowStep('Fx-1', old.token, T + 2 * lease + 1)).toBe(false);
+      expect(await store.renewWorkflowStep('Fx-1', old.token, T + 9 * lease)).toBe(false);
+      expect(await store.finishWorkflowStep('Fx-1', taken!.token, T + 2 * lease + 2, 'sent again')).toBe(true);
+    });
+
+    it('a redelivery after the lease ran out takes a running step over (its process died before deciding)', async () => {
+      const old = claimedStep(await store.claimWorkflowStep(info, T, lease));
+      const taker = claimedStep(await store.claimWorkflowStep(info, T + lease, lease));
+      expect(taker.token).not.toBe(old.token);
+      expect(taker.receivedAt).toBe(T);
+      expect(await store.storeWorkflowStepResult('Fx-1', old.token, success)).toBe(false);
+    });
+
+    it('exactly one of 10 concurrent deliveries on two connections claims it (replicas agree)', async () => {
+      const other = await replica();
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? other : store).claimWorkflowStep(info, T + i, lease)));
+      expect(results.filter((r) => r.result === 'claimed')).toHaveLength(1);
+      expect(results.filter((r) => r.result === 'busy')).toHaveLength(9);
+    });
+
+    it('finds the attempt made for a step, open then resolved, and its audit rows by execution ID', async () => {
+      expect(await store.attemptOfWorkflowStep('Fx-1')).toBeUndefined();
+      const key = { workspaceId: 'ws-1', instanceId: 'inst-1' };
+      const lock = await store.acquireLock(key, { userId: 'U0AAA', operation: 'RETRY', acquiredAt: T }, 60_000);
+      if (!lock.acquired) throw new Error('lock');
+      const a: Attempt = { id: 'at-step', ...key, operation: 'RETRY', requester: 'U0AAA', actor: 'U0AAA', via: 'workflow', workflow: { functionExecutionId: 'Fx-1', workflowExecutionId: 'Wx-1' }, before: { status: 'FAILED' }, lockToken: lock.token, owner: 'replica-a', leaseUntil: T + 10_000, createdAt: T };
+      expect(await store.beginAttempt(a, { now: T, lockTtlMs: 60_000 })).toEqual({ begun: true });
+      expect(await store.attemptOfWorkflowStep('Fx-1')).toEqual({ attempt: a, resolved: false });
+      const row: AuditRecord = { event: 'operation', operation: 'RETRY', instance_id: 'inst-1', workspace_id: 'ws-1', user: 'U0AAA', outcome: 'done', request_id: 'req-1', at: '2024-05-01T10:00:00.000Z', via: 'workflow', workflow_execution_id: 'Wx-1', function_execution_id: 'Fx-1' };
+      expect(await store.resolveAttempt('at-step', { owner: 'replica-a', audit: row })).toBe(true);
+      expect(await store.attemptOfWorkflowStep('Fx-1')).toEqual({ attempt: a, resolved: true });
+      await store.appendAudit({ event: 'denied', user: 'U0BBB', outcome: 'via_not_allowed', at: '2024-05-01T10:00:01.000Z', function_execution_id: 'Fx-2' });
+      expect(await store.listAudit({ functionExecutionId: 'Fx-1' })).toEqual([row]);
     });
   });
 

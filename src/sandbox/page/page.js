@@ -466,6 +466,38 @@
     }, btn);
   }
 
+  // A Workflow Builder step for this instance: what Slack would send, and what Slack would receive back.
+  function newExecutionId() {
+    return `Fx${Date.now().toString(36).toUpperCase()}${Math.floor(Math.random() * 1296).toString(36).toUpperCase()}`;
+  }
+
+  async function runStep(instance, btn) {
+    const field = $('step-execution');
+    if (!field.value.trim()) field.value = newExecutionId();
+    const executionId = field.value.trim();
+    const out = $('step-result');
+    btn.disabled = true;
+    out.textContent = `function_executed ${executionId} sent; waiting for the bot to end the step…`;
+    try {
+      const reason = $('step-reason').value.trim();
+      const r = await post('workflow-step', { user: ui.user, step: $('step-callback').value, instanceId: instance.id, executionId, ...(reason ? { reason } : {}) });
+      if (!r.ok) {
+        out.textContent = `Refused: ${r.data.error || `HTTP ${r.status}`}`;
+        return;
+      }
+      const c = r.data.completion;
+      const head = r.data.redelivery ? `Redelivered ${executionId}: the bot did nothing more (Slack received ${r.data.completionCalls} completion).\n` : '';
+      out.textContent = c
+        ? `${head}Slack would receive ${c.method}:\n${JSON.stringify(c.outputs ? { function_execution_id: executionId, outputs: c.outputs } : { function_execution_id: executionId, error: c.error }, null, 2)}`
+        : `The bot answered HTTP ${r.data.status} and has not ended the step yet.`;
+      if (!r.data.redelivery) field.value = newExecutionId();
+    } catch (err) {
+      out.textContent = `Could not send the step: ${err.message}`;
+    } finally {
+      btn.disabled = false;
+    }
+  }
+
   let toastTimer;
   function toast(text, bad) {
     const t = $('toast');
@@ -819,13 +851,15 @@
     alert.addEventListener('click', () => raiseAlert(i, alert));
     const viaSmn = h('button', { type: 'button', class: 'chip chip-smn', 'data-testid': 'raise-smn-alert', title: 'Publish a signed alert for this instance to the SMN topic; SMN delivers it to POST /smn' }, '📣 via SMN');
     viaSmn.addEventListener('click', () => raiseSmnAlert(i, viaSmn));
+    const asStep = h('button', { type: 'button', class: 'chip', 'data-testid': 'run-step', title: 'Run the Workflow Builder step chosen above on this instance, as you' }, '⚙ step');
+    asStep.addEventListener('click', () => runStep(i, asStep));
     return h(
       'li',
       { class: 'instance', 'data-testid': 'instance-row', 'data-id': i.id, 'data-status': i.status },
       h('div', { class: 'instance-top' }, h('span', { class: 'instance-name', title: i.name }, i.name), h('span', { class: `status ${(Object.hasOwn(STATUS_CLASS, i.status) && STATUS_CLASS[i.status]) || 'st-other'}`, 'data-testid': 'instance-status' }, i.status)),
       h('div', { class: 'instance-playbook' }, i.playbook),
       h('div', { class: 'instance-id' }, h('code', { 'data-testid': 'instance-id' }, i.id), copy),
-      h('div', { class: 'instance-actions' }, fill('retry'), fill('terminate'), fill('status'), h('span', { class: 'alert-chips' }, alert, viaSmn)),
+      h('div', { class: 'instance-actions' }, fill('retry'), fill('terminate'), fill('status'), h('span', { class: 'alert-chips' }, alert, viaSmn), asStep),
     );
   }
 
@@ -895,6 +929,7 @@
       if (ev.key === 'Escape' && PANEL_OVERLAY.matches && document.body.classList.contains('panel-open') && !$('confirm').open) setPanelOpen(false);
     });
     $('reset-instances').addEventListener('click', (ev) => resetInstances(ev.currentTarget));
+    $('step-execution').value = newExecutionId();
   }
 
   wire();

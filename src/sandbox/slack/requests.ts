@@ -111,3 +111,40 @@ export async function sendSigned(url: string, secret: string, body: string, opts
   });
   return { status: res.status, text: await res.text() };
 }
+
+export interface FunctionExecutedFields {
+  teamId: string;
+  callbackId: string;
+  functionExecutionId: string;
+  workflowExecutionId: string;
+  inputs: Record<string, unknown>;
+}
+
+/**
+ * A `function_executed` event as Slack sends it when a workflow reaches one of the app's steps
+ * (https://docs.slack.dev/reference/events/function_executed), for `eventBody`'s envelope.
+ */
+export function functionExecutedEvent(f: FunctionExecutedFields): Record<string, unknown> {
+  const now = Date.now() / 1000;
+  return {
+    type: 'function_executed',
+    function: {
+      id: `Fn${f.callbackId.replace(/[^A-Za-z0-9]/g, '').slice(0, 10).toUpperCase()}`,
+      callback_id: f.callbackId,
+      title: f.callbackId,
+      description: '',
+      type: 'app',
+      input_parameters: [],
+      output_parameters: [],
+      app_id: 'A0PLAYBOOK',
+      date_created: Math.floor(now),
+      date_updated: Math.floor(now),
+      date_deleted: 0,
+    },
+    inputs: f.inputs,
+    function_execution_id: f.functionExecutionId,
+    workflow_execution_id: f.workflowExecutionId,
+    event_ts: now.toFixed(6),
+    bot_access_token: 'xwfp-sandbox-workflow-token',
+  };
+}

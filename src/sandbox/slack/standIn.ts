@@ -50,6 +50,15 @@ export interface RecordedSlackCall {
   error?: string;
 }
 
+/** How a Workflow Builder step was ended: what `functions.completeSuccess` / `functions.completeError` received. */
+export interface FunctionCompletion {
+  executionId: string;
+  method: 'functions.completeSuccess' | 'functions.completeError';
+  outputs?: Record<string, unknown>;
+  error?: string;
+  at: number;
+}
+
 export interface InjectedSlackFault {
   method: string;
   /** Answer `{ok:false,error}` … */
@@ -87,6 +96,8 @@ export interface SlackStandIn {
   ephemerals: EphemeralMessage[];
   calls: RecordedSlackCall[];
   homeViews: Map<string, unknown>;
+  /** Workflow steps ended, in order; a second completion of the same execution is refused as Slack does. */
+  completions: FunctionCompletion[];
   channels: Map<string, StandInChannel>;
   usergroups: Map<string, string[]>;
   /** Users whose own team is not `teamId` (see the option). */
@@ -122,6 +133,7 @@ export async function startSlackStandIn(opts: SlackStandInOptions): Promise<Slac
   const ephemerals: EphemeralMessage[] = [];
   const calls: RecordedSlackCall[] = [];
   const homeViews = new Map<string, unknown>();
+  const completions: FunctionCompletion[] = [];
   const responseTargets = new Map<string, { user: string; channel: string; lastEphemeral?: number }>();
   let faults: InjectedSlackFault[] = [];
   const listeners = new Set<() => void>();
@@ -232,6 +244,26 @@ export async function startSlackStandIn(opts: SlackStandInOptions): Promise<Slac
         changed();
         return { body: { ok: true, view: { id: 'V0HOME', type: 'home' } } };
       }
+      case 'functions.completeSuccess':
+      case 'functions.completeError': {
+        // https://docs.slack.dev/reference/methods/functions.completeSuccess (and completeError): an
+        // execution ends once; completing it again is `execution_not_in_running_state`.
+        const executionId = String(args.function_execution_id ?? '');
+        if (!executionId) return { body: { ok: false, error: 'invalid_arguments' } };
+        if (completions.some((c) => c.executionId === executionId)) return { body: { ok: false, error: 'execution_not_in_running_state' } };
+        const at = Date.now();
+        if (method === 'functions.completeSuccess') {
+          const outputs = typeof args.outputs === 'string' ? parseObject(args.outputs) : args.outputs;
+          if (!outputs || typeof outputs !== 'object' || Array.isArray(outputs)) return { body: { ok: false, error: 'invalid_arguments' } };
+          completions.push({ executionId, method, outputs: outputs as Record<string, unknown>, at });
+        } else {
+          const error = String(args.error ?? '');
+          if (!error) return { body: { ok: false, error: 'invalid_arguments' } };
+          completions.push({ executionId, method, error, at });
+        }
+        changed();
+        return { body: { ok: true } };
+      }
       default:
         return { body: { ok: false, error: 'unknown_method' } };
     }
@@ -288,6 +320,7 @@ export async function startSlackStandIn(opts: SlackStandInOptions): Promise<Slac
     ephemerals,
     calls,
     homeViews,
+    completions,
     channels,
     usergroups,
     userTeams,
@@ -325,6 +358,14 @@ export async function startSlackStandIn(opts: SlackStandInOptions): Promise<Slac
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function parseObject(raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 function parseArgs(raw: string, contentType: string): Record<string, unknown> {

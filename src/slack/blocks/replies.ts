@@ -1,4 +1,4 @@
-import { isOperation, OPERATIONS, type InstanceRef, type Permission } from '../../core';
+import { isOperation, OPERATIONS, workflowStepFor, type InstanceRef, type Permission } from '../../core';
 import type { OperationOutcome } from '../../domain/outcome';
 import { formatDuration } from '../../policy/duration';
 import type { Decision } from '../../policy/evaluate';
@@ -64,14 +64,27 @@ export function describeDecision(decision: Decision, permission: Permission): st
  * The answer to `can`: the decision, and which SecMaster workspace it is about (commands act on
  * SECMASTER_WORKSPACE_ID; a rule covers the workspaces it names under `workspaces:`, else only that one).
  */
-export function renderCan(decision: Decision, permission: Permission, workspaceId: string): SlackMessage {
+export function renderCan(decision: Decision, permission: Permission, workspaceId: string, workflow?: Decision): SlackMessage {
   const line = describeDecision(decision, permission);
   const rule = decision.effect === 'deny' ? undefined : decision.rule;
   const covers = rule
     ? ` ${code(rule.label)} covers ${rule.rule.workspaces ? `the workspaces ${rule.rule.workspaces.map((w) => code(w, 70)).join(', ')}` : 'only that one (it names no `workspaces:`)'}.`
     : '';
-  const scope = `In SecMaster workspace ${code(workspaceId, 70)}, the one \`${SLASH_COMMAND}\` commands act on.${covers}`;
-  return message(line, [section(line), context([scope])]);
+  const ways = rule ? ` It grants ${rule.rule.via ? `requests via ${rule.rule.via.map((v) => code(v)).join(', ')}` : 'commands and buttons (it names no `via:`)'}.` : '';
+  const scope = `In SecMaster workspace ${code(workspaceId, 70)}, the one \`${SLASH_COMMAND}\` commands act on.${covers}${ways}`;
+  const notes = [scope];
+  if (workflow) notes.push(describeWorkflowDecision(workflow, permission));
+  return message(line, [section(line), context(notes)]);
+}
+
+/** Whether a Workflow Builder step naming this person may do it (spec section 10), and which rule says so. */
+function describeWorkflowDecision(decision: Decision, permission: Permission): string {
+  const verb = permissionVerb(permission);
+  const step = permission === 'VIEW' ? 'a workflow step' : `the workflow step \`${workflowStepFor(permission)}\``;
+  if (decision.effect === 'allow') return `In Workflow Builder, ${step} may *${verb}* for you — ${code(decision.rule.label)} lists \`via: [workflow]\`.`;
+  // The policy never answers "approval" for a workflow step; worded in case.
+  if (decision.effect === 'approval') return `In Workflow Builder, ${step} may not *${verb}* for you: it would need an approval.`;
+  return `In Workflow Builder, ${step} may not *${verb}* for you: ${safeText(decision.detail, 300)}.`;
 }
 
 export function renderDenied(decision: Extract<Decision, { effect: 'deny' }>, permission: Permission): SlackMessage {

@@ -6,6 +6,7 @@ import type { Store } from '../../store/types';
 import type { ApprovalFlow } from '../approvals/flow';
 import type { CardService } from '../cards/cardService';
 import type { SlackGateway } from '../gateway';
+import type { WorkflowStepService } from '../../workflows/stepService';
 
 /** What the listeners need; built once in `deps.ts`. Each listener takes only the parts it uses. */
 export interface ListenerDeps {
@@ -23,4 +24,5 @@ export interface ListenerDeps {
   defaultWorkspaceId: string;
   botId: string;
   now: () => number;
+  workflowSteps: WorkflowStepService;
 }
