@@ -107,7 +107,8 @@ describe('deployment', () => {
 
   it("names the Node versions package.json's engines allows", () => {
     const engines = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
-    const [, from, below] = /^>=(\d+) <(\d+)$/.exec(engines) ?? [];
+    // The lower bound may name a minor release (undici 7 needs 20.18.1); the README names whole majors.
+    const [, from, below] = /^>=(\d+)(?:\.\d+\.\d+)? <(\d+)$/.exec(engines) ?? [];
     expect(from).toBeDefined();
     const majors = Array.from({ length: Number(below) - Number(from) }, (_, i) => Number(from) + i);
     expect(deployment).toContain(`"engines": {"node": "${engines}"}`);
