@@ -22,6 +22,7 @@ import { createSecMasterDispatcher, createTransport } from './secmaster/transpor
 import { createApprovalFlow, type ApprovalFlow } from './slack/approvals/flow';
 import { boltLogger } from './slack/boltLogger';
 import { createCardService, type CardService } from './slack/cards/cardService';
+import { createOutboxLoop, OUTBOX_LEASE_MS } from './slack/cards/outboxLoop';
 import { createRecoveredPresenter } from './slack/present/recovered';
 import { createSlackGateway } from './slack/gateway';
 import { resolveBotIdentity } from './slack/identity';
@@ -102,6 +103,11 @@ export async function buildDeps(config: ConnectedConfig, opts: BuildOptions) {
     client: webClient,
     redact: logger.redact.strings,
     updatesPerMinute: config.slackUpdatesPerMinute,
+    store,
+    owner,
+    leaseMs: OUTBOX_LEASE_MS,
+    logger,
+    now,
     observe: (method, outcome, error) => {
       metrics.slackApiCalls.inc({ method, outcome });
       if (outcome !== 'ok') metrics.slackApiErrors.inc({ method, error: error ?? outcome });
@@ -165,7 +171,8 @@ export async function buildDeps(config: ConnectedConfig, opts: BuildOptions) {
       if (e === 'read') metrics.statusReads.inc();
     },
   });
-  const cards = createCardService({ gateway, store, watcher, defaultWorkspaceId: config.secmaster.workspaceId, watchTimeoutMs: config.watch.timeoutMs, logger, now });
+  const cards = createCardService({ gateway, store, watcher, defaultWorkspaceId: config.secmaster.workspaceId, watchTimeoutMs: config.watch.timeoutMs, owner, leaseMs: OUTBOX_LEASE_MS, logger, now });
+  const outbox = createOutboxLoop({ store, gateway, cards, owner, logger, now });
   const approvalService = createApprovalService({ store, audit, policy: policy.get, groups, ops, defaultWorkspaceId: config.secmaster.workspaceId, now });
   const flow = createApprovalFlow({ service: approvalService, gateway, cards, policy: policy.get, logger });
   late.cards = cards;
@@ -199,6 +206,7 @@ export async function buildDeps(config: ConnectedConfig, opts: BuildOptions) {
     ops,
     watcher,
     cards,
+    outbox,
     alerts,
     smn,
     approvalService,
