@@ -29,6 +29,8 @@ export interface MessageMetadata {
 export interface PostOptions {
   priority?: Priority;
   metadata?: MessageMetadata;
+  /** Waits out Slack's limit however long it takes (a stored card), instead of giving up after a few 429s. */
+  persistent?: boolean;
 }
 
 export interface SlackGateway {
@@ -84,8 +86,8 @@ export function createSlackGateway(opts: SlackGatewayOptions): SlackGateway {
   const redact = opts.redact ?? (<T>(v: T) => v);
   const queue = createOutboundQueue({ budget: createCallBudget(slackBudgets(opts.updatesPerMinute)), now, observe: opts.observe });
 
-  function call<T>(method: string, channel: string | undefined, priority: Priority, repeatTransient: boolean, send: () => Promise<SendOutcome<T>>) {
-    return queue.enqueue<T>({ method, channel, priority, repeatTransient, send });
+  function call<T>(method: string, channel: string | undefined, priority: Priority, repeatTransient: boolean, send: () => Promise<SendOutcome<T>>, persistent = false) {
+    return queue.enqueue<T>({ method, channel, priority, repeatTransient, persistent, send });
   }
 
   async function postMessage(channel: string, raw: SlackMessage, threadTs?: string, o: PostOptions = {}) {
@@ -104,6 +106,7 @@ export function createSlackGateway(opts: SlackGatewayOptions): SlackGateway {
         });
         return { ts: String(res.ts), channel: String(res.channel ?? channel) };
       }),
+      o.persistent,
     );
   }
 

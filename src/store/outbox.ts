@@ -136,9 +136,10 @@ export function createOutboxStore(db: SqlDatabase): OutboxStore {
       return claimed.map(rowToUpdate).sort((a, b) => a.updatedAt - b.updatedAt);
     },
 
-    async renewOutboxLeases(owner, leaseUntil) {
-      await db.run(run('UPDATE card_intents SET lease_until = ? WHERE owner = ?', [leaseUntil, owner]));
-      await db.run(run('UPDATE pending_updates SET lease_until = ? WHERE owner = ?', [leaseUntil, owner]));
+    async renewOutboxLeases(owner, now, leaseUntil) {
+      // A lease that was given back or ran out stays so: that work is up for the taking (this replica's claim included).
+      await db.run(run('UPDATE card_intents SET lease_until = ? WHERE owner = ? AND lease_until > ?', [leaseUntil, owner, now]));
+      await db.run(run('UPDATE pending_updates SET lease_until = ? WHERE owner = ? AND lease_until > ?', [leaseUntil, owner, now]));
     },
 
     async releaseOutboxLeases(owner) {

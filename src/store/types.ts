@@ -169,8 +169,8 @@ export interface OutboxStore {
   /** Drops a card's pending state (Slack says the card is gone). */
   dropPendingUpdate(channel: string, messageTs: string): Promise<void>;
   claimOrphanedPendingUpdates(owner: string, now: number, leaseMs: number, limit: number): Promise<PendingUpdate[]>;
-  /** Extends every lease `owner` holds on intents and pending updates (its heartbeat). */
-  renewOutboxLeases(owner: string, leaseUntil: number): Promise<void>;
+  /** Extends every lease `owner` still holds at `now` on intents and pending updates (its heartbeat). */
+  renewOutboxLeases(owner: string, now: number, leaseUntil: number): Promise<void>;
   /** Gives every lease `owner` holds back (clean shutdown): the next replica takes them at once. */
   releaseOutboxLeases(owner: string): Promise<void>;
   countOutbox(): Promise<{ intents: number; updates: number }>;

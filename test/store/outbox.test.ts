@@ -76,7 +76,7 @@ describe.each<[string, () => Backend]>([
     await store.saveCardIntent(intent('a'));
     await store.saveCardIntent(intent('b', { owner: 'replica-b', leaseUntil: T + 1 }));
     await store.savePendingUpdate(update('X', { owner: 'replica-b', leaseUntil: T + 1 }));
-    await store.renewOutboxLeases('replica-a', T + 5 * LEASE);
+    await store.renewOutboxLeases('replica-a', T, T + 5 * LEASE);
     const at = T + 2 * LEASE;
     const [first, second] = await Promise.all([store.claimOrphanedCardIntents('replica-c', at, LEASE, 10), store.claimOrphanedCardIntents('replica-d', at, LEASE, 10)]);
     expect([...first, ...second].map((i) => i.id)).toEqual(['b']);
@@ -86,10 +86,11 @@ describe.each<[string, () => Backend]>([
     expect(await store.claimOrphanedPendingUpdates('replica-d', at, LEASE, 10)).toEqual([]);
   });
 
-  it('a released intent or lease is claimable at once; a deleted intent is gone', async () => {
+  it('a released intent or lease is claimable at once (the heartbeat does not take it back); a deleted intent is gone', async () => {
     await store.saveCardIntent(intent('a'));
     await store.saveCardIntent(intent('b'));
     await store.releaseCardIntent('a');
+    await store.renewOutboxLeases('replica-a', T, T + LEASE);
     expect((await store.claimOrphanedCardIntents('replica-c', T, LEASE, 10)).map((i) => i.id)).toEqual(['a']);
     await store.releaseOutboxLeases('replica-a');
     await store.deleteCardIntent('a');

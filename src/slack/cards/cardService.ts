@@ -50,6 +50,11 @@ export interface CardService extends WatchSink {
   resume(intent: CardIntent): Promise<void>;
 }
 
+/** A post that failed on the wire (network, 5xx) may have reached Slack. */
+function mayHavePosted(error: string): boolean {
+  return error === 'request_failed' || /^http_5\d\d$/.test(error);
+}
+
 /** The metadata event type the bot's cards carry (payload: `card_id`). */
 export const CARD_EVENT_TYPE = 'playbook_card';
 
@@ -104,7 +109,19 @@ export function createCardService(deps: {
     else await deps.store.releaseCardIntent(intent.id);
   }
 
+  /** Cards this process is posting now: the outbox loop never starts a second delivery of one of them. */
+  const delivering = new Set<string>();
+
   async function deliver(intent: CardIntent, lookFirst: boolean): Promise<SlackResult<{ ts: string }>> {
+    delivering.add(intent.id);
+    try {
+      return await deliverOnce(intent, lookFirst);
+    } finally {
+      delivering.delete(intent.id);
+    }
+  }
+
+  async function deliverOnce(intent: CardIntent, lookFirst: boolean): Promise<SlackResult<{ ts: string }>> {
     let ts: string | undefined;
     if (lookFirst) {
       const found = await deps.gateway.findCardMessage(intent.channel, { eventType: CARD_EVENT_TYPE, cardId: intent.id, threadTs: intent.threadTs, sinceMs: intent.createdAt });
@@ -115,11 +132,12 @@ export function createCardService(deps: {
     if (!ts) {
       const posted = await deps.gateway.postMessage(intent.channel, intent.message as SlackMessage, intent.threadTs, {
         priority: intent.priority as Priority,
+        persistent: true,
         metadata: { event_type: CARD_EVENT_TYPE, event_payload: { card_id: intent.id } },
       });
       if (!posted.ok) {
         // A refusal means no card; a failure on the wire may mean one: the outbox loop looks before posting again.
-        if (posted.error === 'request_failed' || posted.error.startsWith('http_5')) await deps.store.releaseCardIntent(intent.id);
+        if (mayHavePosted(posted.error)) await deps.store.releaseCardIntent(intent.id);
         else await deps.store.deleteCardIntent(intent.id);
         return posted;
       }
@@ -194,6 +212,8 @@ export function createCardService(deps: {
       });
       const first = await Promise.race([posting, waited]);
       clearTimeout(timer);
+      // The card is stored and the outbox loop finishes it: to the sender that is "queued", not a failure to repeat.
+      if (first !== 'late' && !first.ok && mayHavePosted(first.error)) return { ok: true, queued: true };
       if (first === 'late') {
         posting.then(
           (r) => {
@@ -207,6 +227,7 @@ export function createCardService(deps: {
     },
 
     async resume(intent) {
+      if (delivering.has(intent.id)) return;
       const res = await deliver(intent, true);
       if (!res.ok) deps.logger.warn('could not finish a card left unposted', { channel: intent.channel, card_id: intent.id, error: res.error });
       else deps.logger.info('finished a card left unposted', { channel: intent.channel, card_id: intent.id, ts: res.value.ts });

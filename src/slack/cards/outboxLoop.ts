@@ -41,7 +41,7 @@ export function createOutboxLoop(deps: {
 
   async function pass(): Promise<number> {
     const t = now();
-    await deps.store.renewOutboxLeases(deps.owner, t + leaseMs);
+    await deps.store.renewOutboxLeases(deps.owner, t, t + leaseMs);
     const updates = await deps.store.claimOrphanedPendingUpdates(deps.owner, t, leaseMs, BATCH);
     for (const u of updates) deps.gateway.resumeCardUpdate(u);
     const intents = await deps.store.claimOrphanedCardIntents(deps.owner, t, leaseMs, BATCH);

@@ -45,6 +45,7 @@ export function createCardUpdates(deps: {
       priority,
       key: `update:${channel}:${ts}`,
       persistent: true,
+      repeatTransient: true,
       send: async () => {
         const row = await deps.store.getPendingUpdate(channel, ts);
         // Sent already (by this replica's earlier call, or another replica).

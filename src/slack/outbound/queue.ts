@@ -24,7 +24,11 @@ export interface QueuedCall<T> {
   key?: string;
   /** Repeat after a transient error (only calls Slack can safely receive twice). */
   repeatTransient?: boolean;
-  /** Never give up on a 429 or a transient error (stored work: a final status is never dropped). */
+  /**
+   * Never give up on a 429, nor (with `repeatTransient`) on a transient error: stored work (a final
+   * status is never dropped, a stored card waits for its turn). A post is still never repeated after
+   * a transient error: it may have been carried out.
+   */
   persistent?: boolean;
   send: () => Promise<SendOutcome<T>>;
 }
@@ -144,7 +148,7 @@ export function createOutboundQueue(opts: {
       opts.budget.block(call.method, call.channel, now() + Math.max(1, outcome.retryAfterS) * 1000);
       if (call.persistent || job.attempts < MAX_RATE_LIMITED_ATTEMPTS) add(job);
       else settle(job, { ok: false, error: 'ratelimited' });
-    } else if (outcome.transient && (call.persistent || (call.repeatTransient && job.attempts < MAX_TRANSIENT_ATTEMPTS))) {
+    } else if (outcome.transient && call.repeatTransient && (call.persistent || job.attempts < MAX_TRANSIENT_ATTEMPTS)) {
       job.notBefore = now() + Math.min(MAX_BACKOFF_MS, 250 * 2 ** (job.attempts - 1));
       add(job);
     } else settle(job, { ok: false, error: outcome.error });

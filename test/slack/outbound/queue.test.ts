@@ -137,3 +137,16 @@ test('a call that keeps being refused gives up after a few tries unless it is st
   expect(await stored).toEqual({ ok: true, value: 'final' });
   expect(tries).toBe(12);
 });
+
+test('a post that failed on the wire is never sent again, even as stored work; an update is, until it goes through', async () => {
+  const { sent, call } = harness(100);
+  const lost = { kind: 'error', error: 'http_500', transient: true } as const;
+  const post = call('post', { method: 'chat.postMessage', channel: 'C1', persistent: true }, () => lost);
+  let tries = 0;
+  const updated = call('update', { key: 'card', persistent: true, repeatTransient: true }, () => (++tries < 6 ? lost : { kind: 'ok', value: 'update' }));
+  await jest.advanceTimersByTimeAsync(60_000);
+  expect(await post).toEqual({ ok: false, error: 'http_500' });
+  expect(sent.filter((s) => s.label === 'post')).toHaveLength(1);
+  expect(await updated).toEqual({ ok: true, value: 'update' });
+  expect(tries).toBe(6);
+});
