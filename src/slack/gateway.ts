@@ -4,7 +4,7 @@ import type { OutboxStore, PendingUpdate } from '../store/types';
 import type { HomeView, SlackMessage } from './blocks/kit';
 import { createCallBudget, slackBudgets } from './outbound/budgets';
 import { createCardUpdates, type CardReply } from './outbound/cardUpdates';
-import { PRIORITY, type Priority } from './outbound/priority';
+import { PRIORITY, reserveFor, type Priority } from './outbound/priority';
 import { createOutboundQueue, type SendOutcome } from './outbound/queue';
 import { webCall } from './outbound/webCall';
 
@@ -84,7 +84,7 @@ export function createSlackGateway(opts: SlackGatewayOptions): SlackGateway {
   const client = opts.client;
   const now = opts.now ?? Date.now;
   const redact = opts.redact ?? (<T>(v: T) => v);
-  const queue = createOutboundQueue({ budget: createCallBudget(slackBudgets(opts.updatesPerMinute)), now, observe: opts.observe });
+  const queue = createOutboundQueue({ budget: createCallBudget(slackBudgets(opts.updatesPerMinute)), reserveFor, now, observe: opts.observe });
 
   function call<T>(method: string, channel: string | undefined, priority: Priority, repeatTransient: boolean, send: () => Promise<SendOutcome<T>>, persistent = false) {
     return queue.enqueue<T>({ method, channel, priority, repeatTransient, persistent, send });

@@ -14,11 +14,11 @@ import { spawnBot, type BotProcess } from './processes';
  * status after a restart, and posts it once (the restarted bot finds the message by the card ID in
  * its metadata); a post whose answer was lost on the wire is looked for before it is posted again.
  */
-function outboxRows(file: string): { intents: number; watches: number } {
+function outboxRows(file: string): { intents: number; watches: number; updates: number } {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const n = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
-    return { intents: n('SELECT COUNT(*) AS n FROM card_intents'), watches: n('SELECT COUNT(*) AS n FROM watches') };
+    return { intents: n('SELECT COUNT(*) AS n FROM card_intents'), watches: n('SELECT COUNT(*) AS n FROM watches'), updates: n('SELECT COUNT(*) AS n FROM pending_updates') };
   } finally {
     db.close();
   }
@@ -78,7 +78,7 @@ describe('kill -9 between the post and its ts being stored', () => {
     expect(statusOf(card)).toBe('RUNNING');
     expect(card.metadata?.event_type).toBe('playbook_card');
     // The kill landed in the window: the card is in Slack, but the bot stored neither its ts nor its watch.
-    expect(outboxRows(dbFile)).toEqual({ intents: 1, watches: 0 });
+    expect(outboxRows(dbFile)).toEqual({ intents: 1, watches: 0, updates: 0 });
 
     const second = spawnBot(env);
     procs.push(second);
@@ -94,7 +94,42 @@ describe('kill -9 between the post and its ts being stored', () => {
     // Posted once: one card at the top level of the channel, one post that carried its card ID.
     expect(slack.messages.filter((m) => m.channel === CHANNELS.incident && !m.threadTs)).toEqual([card]);
     expect(slack.calls.filter((c) => c.method === 'chat.postMessage' && !c.error && String(c.args.metadata ?? '').includes(String(card.metadata?.event_payload.card_id)))).toHaveLength(1);
-    expect(outboxRows(dbFile)).toEqual({ intents: 0, watches: 0 });
+    expect(outboxRows(dbFile)).toEqual({ intents: 0, watches: 0, updates: 0 });
+  }, 90_000);
+
+  test('a final status waiting for Slack’s limit when the bot is killed is sent by the restarted bot, with its reply, once', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'playbook-pending-'));
+    writeFileSync(path.join(dir, 'policy.yml'), DEFAULT_POLICY);
+    const dbFile = path.join(dir, 'bot.sqlite');
+    const env = botEnv(
+      { slackApiUrl: slack.apiUrl, simulatorUrl: sim.url, policyFile: path.join(dir, 'policy.yml'), databaseUrl: `sqlite:${dbFile}` },
+      { ALERT_WEBHOOK_TOKEN: SECRETS.alert, STATUS_POLL_INTERVAL_MS: '300', STATUS_POLL_MAX_INTERVAL_MS: '500' },
+    );
+    const id = sim.state.add(WS, { status: 'RUNNING', name: 'Pending final', auto_advance: true }).id;
+    const first = spawnBot(env);
+    procs.push(first);
+    const port = await first.port();
+    await new Promise((r) => setTimeout(r, 1_100));
+    const res = await postAlert(`http://127.0.0.1:${port}`, { channel: CHANNELS.incident, instance_id: id, title: 'Pending final' });
+    expect(res.status).toBe(200);
+    const card = slack.messages.find((m) => m.ts === res.json.ts)!;
+    // Slack holds every update of this card back for a minute: the final status has to wait.
+    slack.fault({ method: 'chat.update', rateLimitS: 60, times: 1000, match: id });
+    await waitFor(() => slack.calls.some((c) => c.method === 'chat.update' && c.error === 'ratelimited' && JSON.stringify(c.args).includes(id)), 30_000, 'the refused final update');
+    expect(outboxRows(dbFile)).toMatchObject({ updates: 1, watches: 0 });
+    first.child.kill('SIGKILL');
+    await first.exited;
+    slack.clearFaults();
+    expect(statusOf(card)).toBe('RUNNING');
+
+    const second = spawnBot(env);
+    procs.push(second);
+    await second.port();
+    await waitFor(() => statusOf(card) === 'FINISHED', 30_000, 'the stored final status to be sent');
+    await waitFor(() => slack.messages.find((m) => m.threadTs === card.ts && m.text.includes('FINISHED')), 10_000, 'the final reply');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(slack.messages.filter((m) => m.threadTs === card.ts)).toHaveLength(1);
+    expect(outboxRows(dbFile)).toEqual({ intents: 0, watches: 0, updates: 0 });
   }, 90_000);
 });
 

@@ -57,6 +57,8 @@ const MAX_BACKOFF_MS = 30_000;
 
 export function createOutboundQueue(opts: {
   budget: CallBudget;
+  /** The share of each budget window a call of this priority leaves free for more urgent ones. */
+  reserveFor?: (priority: number) => number;
   now?: () => number;
   observe?: (method: string, outcome: 'ok' | 'error' | 'rate_limited', error?: string) => void;
 }): OutboundQueue {
@@ -96,7 +98,7 @@ export function createOutboundQueue(opts: {
         i++;
         continue;
       }
-      const at = Math.max(job.notBefore, opts.budget.readyAt(call.method, call.channel, t));
+      const at = Math.max(job.notBefore, opts.budget.readyAt(call.method, call.channel, t, opts.reserveFor?.(call.priority) ?? 0));
       if (at > t) {
         nextAt = Math.min(nextAt, at);
         i++;

@@ -1,5 +1,5 @@
 import { createCallBudget, slackBudgets } from '../../../src/slack/outbound/budgets';
-import { PRIORITY } from '../../../src/slack/outbound/priority';
+import { PRIORITY, reserveFor } from '../../../src/slack/outbound/priority';
 import { createOutboundQueue, type QueuedCall, type SendOutcome } from '../../../src/slack/outbound/queue';
 
 /**
@@ -15,7 +15,7 @@ interface Sent {
 
 function harness(updatesPerMinute = 3) {
   const sent: Sent[] = [];
-  const queue = createOutboundQueue({ budget: createCallBudget(slackBudgets(updatesPerMinute)) });
+  const queue = createOutboundQueue({ budget: createCallBudget(slackBudgets(updatesPerMinute)), reserveFor });
   const call = (label: string, over: Partial<QueuedCall<string>> = {}, outcome: () => SendOutcome<string> | Promise<SendOutcome<string>> = () => ({ kind: 'ok', value: label })) =>
     queue.enqueue<string>({
       method: 'chat.update',
@@ -149,4 +149,14 @@ test('a post that failed on the wire is never sent again, even as stored work; a
   expect(sent.filter((s) => s.label === 'post')).toHaveLength(1);
   expect(await updated).toEqual({ ok: true, value: 'update' });
   expect(tries).toBe(6);
+});
+
+test('intermediate statuses leave 30 % of the window free: a final status arriving after them goes at once', async () => {
+  const { sent, call } = harness(10);
+  for (let i = 0; i < 10; i++) void call(`progress-${i}`, { key: `p${i}`, priority: PRIORITY.progress });
+  await jest.advanceTimersByTimeAsync(10);
+  expect(sent).toHaveLength(7);
+  void call('final', { key: 'f', priority: PRIORITY.person });
+  await jest.advanceTimersByTimeAsync(10);
+  expect(sent.map((s) => s.label).slice(7)).toEqual(['final']);
 });
