@@ -33,6 +33,9 @@ export function statusCardContext(input: Pick<PresentInput, 'base' | 'requester'
   };
 }
 
+/** How long a private answer waits for its status card's post before it is sent anyway. */
+const ANSWER_WITHIN_MS = 2_000;
+
 export async function presentOutcome(cards: CardService, input: PresentInput): Promise<void> {
   const { outcome } = input;
   if (outcome.code !== 'done' && outcome.code !== 'done_unconfirmed') {
@@ -41,7 +44,8 @@ export async function presentOutcome(cards: CardService, input: PresentInput): P
   }
   const note = outcome.code === 'done_unconfirmed' ? unconfirmedNote(outcome.error) : undefined;
   const card: CardContext = { ...statusCardContext({ ...input, operation: outcome.operation }), requestId: outcome.requestId };
-  const posted = await cards.publish({ channel: input.channel, instance: outcome.instance, target: input.target, card, placement: input.placement, note });
+  // The private answer does not wait behind a busy channel: a card still queued for Slack's limit is stored and will come.
+  const posted = await cards.publishOrQueue({ channel: input.channel, instance: outcome.instance, target: input.target, card, placement: input.placement, note }, ANSWER_WITHIN_MS);
   if (!posted.ok) {
     await input.reply(renderCannotPost(input.channel, posted.error, true));
     await input.reply(renderOutcomeReply(outcome, { postedCard: false }));
