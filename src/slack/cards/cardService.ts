@@ -44,8 +44,11 @@ export interface CardService extends WatchSink {
    * touches the watch.
    */
   publish(input: PublishInput): Promise<SlackResult<{ ts: string }>>;
-  /** Posts a new card, or answers `queued` when the post is still waiting for Slack after `answerWithinMs`. */
-  publishOrQueue(input: PublishInput, answerWithinMs: number): Promise<PostedCard>;
+  /**
+   * Posts a new card, or answers `queued` when the post is still waiting for Slack after
+   * `answerWithinMs`; `onLateRefusal` hears when Slack then refuses the queued card for good.
+   */
+  publishOrQueue(input: PublishInput, answerWithinMs: number, onLateRefusal?: (error: string) => Promise<void>): Promise<PostedCard>;
   /** Finishes a card a stopped process left unposted (see the top of this file). */
   resume(intent: CardIntent): Promise<void>;
 }
@@ -196,7 +199,7 @@ export function createCardService(deps: {
       return (await postNew(input)).posting;
     },
 
-    async publishOrQueue(input, answerWithinMs) {
+    async publishOrQueue(input, answerWithinMs, onLateRefusal) {
       if (input.placement.kind === 'update') {
         const res = await update({ ...input, placement: input.placement });
         return res.ok ? { ok: true, ts: res.value.ts } : res;
@@ -216,8 +219,10 @@ export function createCardService(deps: {
       if (first !== 'late' && !first.ok && mayHavePosted(first.error)) return { ok: true, queued: true };
       if (first === 'late') {
         posting.then(
-          (r) => {
-            if (!r.ok) deps.logger.warn('a queued card could not be posted', { channel: input.channel, error: r.error });
+          async (r) => {
+            if (r.ok || mayHavePosted(r.error)) return;
+            deps.logger.warn('a queued card could not be posted', { channel: input.channel, error: r.error });
+            await onLateRefusal?.(r.error).catch((err: unknown) => deps.logger.warn('could not say that a queued card was refused', { err, channel: input.channel }));
           },
           (err) => deps.logger.error('a queued card could not be posted', { err, channel: input.channel }),
         );

@@ -45,7 +45,9 @@ export async function presentOutcome(cards: CardService, input: PresentInput): P
   const note = outcome.code === 'done_unconfirmed' ? unconfirmedNote(outcome.error) : undefined;
   const card: CardContext = { ...statusCardContext({ ...input, operation: outcome.operation }), requestId: outcome.requestId };
   // The private answer does not wait behind a busy channel: a card still queued for Slack's limit is stored and will come.
-  const posted = await cards.publishOrQueue({ channel: input.channel, instance: outcome.instance, target: input.target, card, placement: input.placement, note }, ANSWER_WITHIN_MS);
+  const posted = await cards.publishOrQueue({ channel: input.channel, instance: outcome.instance, target: input.target, card, placement: input.placement, note }, ANSWER_WITHIN_MS, (error) =>
+    input.reply(renderCannotPost(input.channel, error, true)),
+  );
   if (!posted.ok) {
     await input.reply(renderCannotPost(input.channel, posted.error, true));
     await input.reply(renderOutcomeReply(outcome, { postedCard: false }));
