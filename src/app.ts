@@ -153,6 +153,8 @@ export async function startApp(deps: Deps, opts: { port: number; host?: string; 
   deps.recovery.start();
   // Workflow steps a stopped process left unfinished: ended now and as their leases run out.
   deps.stepResume.start();
+  // Cards and card updates a stopped process left stored: posted (or found) and sent now, and as leases end.
+  deps.outbox.start();
 
   let stopping: Promise<void> | undefined;
   return {
@@ -179,6 +181,10 @@ export async function startApp(deps: Deps, opts: { port: number; host?: string; 
         await deps.recovery.stop();
         await deps.stepResume.stop();
         await deps.watcher.stop();
+        // Card updates still waiting for Slack's limit stay stored for the next replica; those already due go out now.
+        await deps.gateway.idle(Math.max(0, Math.min(1_000, limit - Date.now())));
+        await deps.outbox.stop();
+        await deps.store.releaseOutboxLeases(deps.watcher.owner).catch(() => undefined);
         await deps.expiry.stop();
         await deps.store.close().catch(() => undefined);
         await deps.dispatcher.close().catch(() => undefined);

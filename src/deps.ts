@@ -24,6 +24,7 @@ import { createSecMasterDispatcher, createTransport } from './secmaster/transpor
 import { createApprovalFlow } from './slack/approvals/flow';
 import { boltLogger } from './slack/boltLogger';
 import { createCardService, createCardWatchSink } from './slack/cards/cardService';
+import { createOutboxLoop, OUTBOX_LEASE_MS } from './slack/cards/outboxLoop';
 import { createRecoveredPresenter } from './slack/present/recovered';
 import { createSlackGateway } from './slack/gateway';
 import { policyTeamMismatch, resolveBotIdentity, SlackStartupError } from './slack/identity';
@@ -120,6 +121,11 @@ export async function buildDeps(config: ConnectedConfig, opts: BuildOptions) {
     client: webClient,
     redact: logger.redact.strings,
     updatesPerMinute: config.slackUpdatesPerMinute,
+    store,
+    owner,
+    leaseMs: OUTBOX_LEASE_MS,
+    logger,
+    now,
     observe: (method, outcome, error) => {
       metrics.slackApiCalls.inc({ method, outcome });
       if (outcome !== 'ok') metrics.slackApiErrors.inc({ method, error: error ?? outcome });
@@ -177,7 +183,8 @@ export async function buildDeps(config: ConnectedConfig, opts: BuildOptions) {
       if (e === 'read') metrics.statusReads.inc();
     },
   });
-  const cards = createCardService({ gateway, store, watcher, defaultWorkspaceId: config.secmaster.workspaceId, logger, now });
+  const cards = createCardService({ gateway, store, watcher, defaultWorkspaceId: config.secmaster.workspaceId, owner, leaseMs: OUTBOX_LEASE_MS, logger, now });
+  const outbox = createOutboxLoop({ store, gateway, cards, owner, logger, now });
   const approvalFlow = createApprovalFlow({ approvals, gateway, cards, policy: policy.get, logger });
   const recovery = createAttemptRecovery({
     store,
@@ -226,6 +233,7 @@ export async function buildDeps(config: ConnectedConfig, opts: BuildOptions) {
     queries,
     watcher,
     cards,
+    outbox,
     alerts,
     smn,
     approvals,

@@ -242,6 +242,7 @@ describe('manifest.yml: Workflow Builder steps match the code (spec section 10)'
  */
 type Needs = string[] | { anyOf: string[] };
 const CONVERSATION_READ: Needs = { anyOf: ['channels:read', 'groups:read', 'im:read', 'mpim:read'] };
+const CONVERSATION_HISTORY: Needs = { anyOf: ['channels:history', 'groups:history', 'im:history', 'mpim:history'] };
 const SCOPES_OF_METHOD: Record<string, Needs> = {
   'chat.postMessage': ['chat:write'],
   'chat.update': ['chat:write'],
@@ -261,6 +262,8 @@ const SCOPES_OF_METHOD: Record<string, Needs> = {
   'conversations.members': CONVERSATION_READ,
   'conversations.list': CONVERSATION_READ,
   'conversations.join': ['channels:join'],
+  'conversations.history': CONVERSATION_HISTORY,
+  'conversations.replies': CONVERSATION_HISTORY,
   'reactions.add': ['reactions:write'],
   // Ending a Workflow Builder step needs no scope (https://docs.slack.dev/reference/methods/functions.completeSuccess).
   'functions.completeSuccess': [],
@@ -272,6 +275,7 @@ const ALLOWED_WITHOUT_CALL: Record<string, string> = {
   commands: 'the /playbook slash command',
   'chat:write.public': 'post status and alert cards in public channels without joining them first',
   'users:read': 'reserved for display names (users.info) on cards',
+  'groups:history': 'finding a card posted in a private channel by its metadata after a crash (conversations.history), as channels:history does in public ones',
 };
 
 /** Slack Web API methods called in `source`: `client.a.b(…)`, `client.a.b.c(…)`, `.apiCall('a.b'…)`. */

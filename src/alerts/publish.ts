@@ -4,6 +4,7 @@ import type { SecMasterClient } from '../secmaster/client';
 import { renderPlainAlertCard } from '../slack/blocks/plainAlertCard';
 import type { CardService } from '../slack/cards/cardService';
 import type { SlackGateway, SlackResult } from '../slack/gateway';
+import { PRIORITY } from '../slack/outbound/priority';
 
 /**
  * Posts alert cards, whoever raised the alert (`POST /alerts`, an SMN notification): an instance's
@@ -36,32 +37,52 @@ export type InstanceAlertResult =
   /** Slack refused the card. */
   | { ok: false; stage: 'slack'; error: string; workspaceId: string };
 
+/** As {@link InstanceAlertResult}, or `queued`: the card is stored and posted as soon as Slack's limit allows. */
+export type QueuedInstanceAlertResult = InstanceAlertResult | { ok: true; queued: true; workspaceId: string };
+
 export interface AlertPublisher {
   instanceAlert(alert: InstanceAlert): Promise<InstanceAlertResult>;
+  /** The same card, but when Slack's limit holds the post longer than `answerWithinMs` the answer is `queued`. */
+  instanceAlertOrQueue(alert: InstanceAlert, answerWithinMs: number): Promise<QueuedInstanceAlertResult>;
   plainAlert(alert: PlainAlert): Promise<SlackResult<{ ts: string }>>;
 }
 
-export function createAlertPublisher(deps: { secmaster: Pick<SecMasterClient, 'getInstance'>; cards: Pick<CardService, 'publish'>; gateway: Pick<SlackGateway, 'postMessage'>; defaultWorkspaceId: string }): AlertPublisher {
-  return {
-    async instanceAlert(a) {
-      // Whoever raised it, a UUID names its instance in lower case (what the card records and clicks are checked against).
-      const target = { workspaceId: a.workspaceId ?? deps.defaultWorkspaceId, instanceId: canonicalInstanceId(a.instanceId) };
-      let answer;
-      try {
-        answer = await deps.secmaster.getInstance(target);
-      } catch (err) {
-        return { ok: false, stage: 'instance', error: secMasterErrorOrRethrow(err), workspaceId: target.workspaceId };
-      }
-      const posted = await deps.cards.publish({
+export function createAlertPublisher(deps: { secmaster: Pick<SecMasterClient, 'getInstance'>; cards: Pick<CardService, 'publishOrQueue'>; gateway: Pick<SlackGateway, 'postMessage'>; defaultWorkspaceId: string }): AlertPublisher {
+  async function publish(a: InstanceAlert, answerWithinMs: number): Promise<QueuedInstanceAlertResult> {
+    // Whoever raised it, a UUID names its instance in lower case (what the card records and clicks are checked against).
+    const target = { workspaceId: a.workspaceId ?? deps.defaultWorkspaceId, instanceId: canonicalInstanceId(a.instanceId) };
+    let answer;
+    try {
+      answer = await deps.secmaster.getInstance(target);
+    } catch (err) {
+      return { ok: false, stage: 'instance', error: secMasterErrorOrRethrow(err), workspaceId: target.workspaceId };
+    }
+    const posted = await deps.cards.publishOrQueue(
+      {
         channel: a.channel,
         instance: answer.data,
         target,
         card: { kind: 'alert', title: a.title, severity: a.severity, requestId: answer.requestId },
         placement: { kind: 'new' },
-      });
-      if (!posted.ok) return { ok: false, stage: 'slack', error: posted.error, workspaceId: target.workspaceId };
-      return { ok: true, ts: posted.value.ts, workspaceId: target.workspaceId };
+        // Nobody has asked for this card yet: what people wait for goes first.
+        priority: PRIORITY.alert,
+      },
+      answerWithinMs,
+    );
+    if (!posted.ok) return { ok: false, stage: 'slack', error: posted.error, workspaceId: target.workspaceId };
+    if ('queued' in posted) return { ok: true, queued: true, workspaceId: target.workspaceId };
+    return { ok: true, ts: posted.ts, workspaceId: target.workspaceId };
+  }
+
+  return {
+    async instanceAlert(a) {
+      const res = await publish(a, Infinity);
+      // Unreachable with no time limit; a queued answer would need one.
+      if (res.ok && 'queued' in res) return { ok: false, stage: 'slack', error: 'queued', workspaceId: res.workspaceId };
+      return res;
     },
+
+    instanceAlertOrQueue: publish,
 
     async plainAlert(a) {
       const posted = await deps.gateway.postMessage(a.channel, renderPlainAlertCard(a));

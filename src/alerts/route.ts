@@ -11,11 +11,16 @@ import type { AlertPublisher } from './publish';
 /**
  * `POST /alerts` for the tools that raise alerts (spec section 6): a bearer token compared in
  * constant time, a zod-checked body (400 naming the field), then the instance is read and an alert
- * card with the buttons its status allows is posted (and kept current like any status card).
+ * card with the buttons its status allows is posted (and kept current like any status card). When
+ * Slack's limit holds the post longer than a few seconds the answer is 202 `queued`: the card is
+ * stored and posted as soon as Slack allows.
  */
 const alertBody = z.object(alertFields);
 
 const BODY_LIMIT = 16 * 1024;
+
+/** How long the sender waits for the post before it is told `queued` (spec: "more than a few seconds"). */
+export const ALERT_ANSWER_WITHIN_MS = 3_000;
 
 function sha256(s: string): Buffer {
   return createHash('sha256').update(s).digest();
@@ -47,7 +52,7 @@ export function alertRoute(deps: { token: string | undefined; alerts: AlertPubli
         return sendJson(res, 400, { ok: false, error: 'invalid_body', field, message: `${field}: ${message}` });
       }
       const a = parsed.data;
-      const posted = await deps.alerts.instanceAlert({ channel: a.channel, instanceId: a.instance_id, workspaceId: a.workspace_id, title: a.title, severity: a.severity });
+      const posted = await deps.alerts.instanceAlertOrQueue({ channel: a.channel, instanceId: a.instance_id, workspaceId: a.workspace_id, title: a.title, severity: a.severity }, ALERT_ANSWER_WITHIN_MS);
       if (!posted.ok && posted.stage === 'instance') {
         const e = posted.error;
         return sendJson(res, e.isNotFound ? 404 : 502, {
@@ -59,6 +64,10 @@ export function alertRoute(deps: { token: string | undefined; alerts: AlertPubli
         });
       }
       if (!posted.ok) return sendJson(res, CHANNEL_ERRORS.has(posted.error) ? 400 : 502, { ok: false, error: posted.error });
+      if ('queued' in posted) {
+        deps.logger.info('alert card queued for Slack', { channel: a.channel, instance_id: a.instance_id });
+        return sendJson(res, 202, { ok: true, queued: true, channel: a.channel });
+      }
       deps.logger.info('alert card posted', { channel: a.channel, ts: posted.ts, instance_id: a.instance_id });
       return sendJson(res, 200, { ok: true, channel: a.channel, ts: posted.ts });
     },

@@ -8,6 +8,7 @@ import { runLoad, type LoadResult, type LoadTarget } from './load';
 import { freePort, startChild, type Child } from './processes';
 import { summarizeProfile } from './profile';
 import { fmt, ratio } from './stats';
+import { per1000, renderStorm, stormRun, type StormResult } from './storm';
 import { SLACK_EVENTS_PATH } from '../slack/ids';
 
 /**
@@ -16,9 +17,15 @@ import { SLACK_EVENTS_PATH } from '../slack/ids';
  * (latency 1.5 s by default) and the Slack stand-in. Signed slash commands and clicks at several
  * concurrency levels; ack latency, throughput, errors, RSS, start-up time, calls per operation;
  * then a scale run with 1,000 watched instances. Writes BENCHMARKS.md and prints the same.
+ * The ack, per-operation and scale phases run against a stand-in without rate limits (they measure
+ * the bot); the storm runs a fresh bot against one at the real tiers.
+ *
+ * instances), then the alert storm at Slack's real limits (storm.ts).
  *
  * Options: --latency-ms N (SecMaster latency), --requests N (per level), --scale N (watched
- * instances), --profile (CPU profile of the bot during the load phases).
+ * instances), --storm N and --storm-spread-ms N (alerts and retries in the storm, and over how
+ * long the alerts are sent), --storm-only (only the storm, printed; BENCHMARKS.md is not written),
+ * --profile (CPU profile of the bot during the load phases).
  */
 const ROOT = path.resolve(__dirname, '..', '..');
 const MAIN = path.join(ROOT, 'dist', 'main.js');
@@ -33,20 +40,28 @@ const SECRET = 'bench-signing-secret-0123456789abcdef';
 const TOKEN = 'xoxb-bench-token-0123456789';
 const IAM = { domain: 'bench-domain', user: 'bench-user', password: 'bench-password-0123' };
 const LEVELS = [1, 10, 50];
+const ALERT_TOKEN = 'bench-alert-webhook-token-0123456789';
 
 interface Options {
   latencyMs: number;
   requests: number;
   scale: number;
+  /** Alerts (and retries) in the storm at Slack's real limits, sent over `stormSpreadMs`. */
+  storm: number;
+  stormSpreadMs: number;
+  stormOnly: boolean;
   profile: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { latencyMs: 1500, requests: 300, scale: 1000, profile: false };
+  const o: Options = { latencyMs: 1500, requests: 300, scale: 1000, storm: 300, stormSpreadMs: 60_000, stormOnly: false, profile: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--latency-ms') o.latencyMs = Number(argv[++i]);
     else if (argv[i] === '--requests') o.requests = Number(argv[++i]);
     else if (argv[i] === '--scale') o.scale = Number(argv[++i]);
+    else if (argv[i] === '--storm') o.storm = Number(argv[++i]);
+    else if (argv[i] === '--storm-spread-ms') o.stormSpreadMs = Number(argv[++i]);
+    else if (argv[i] === '--storm-only') o.stormOnly = true;
     else if (argv[i] === '--profile') o.profile = true;
   }
   return o;
@@ -124,7 +139,14 @@ async function main(): Promise<void> {
   const sim = await startSimulator({ projectId: PROJECT, timing: { stepMs: 3000, runningMs: 0 }, credentials: { users: [IAM], tokenTtlMs: 24 * 3600_000 } });
   sim.state.addWorkspace(WS);
   sim.faults.add({ fault: { kind: 'latency', ms: opts.latencyMs }, when: 'before' });
-  const slack = await startSlackStandIn({ botToken: TOKEN, teamId: TEAM, channels: CHANNELS.map((id) => ({ id, name: id.toLowerCase() })) });
+  // These phases measure the bot's own costs (acks, reads, memory): Slack's limits are off here, and on in the storm below.
+  const slack = await startSlackStandIn({ botToken: TOKEN, teamId: TEAM, channels: CHANNELS.map((id) => ({ id, name: id.toLowerCase() })), rateLimits: false });
+  if (opts.stormOnly) {
+    // A quick look at the storm alone: printed, BENCHMARKS.md left as it is.
+    log(renderStorm(await runStorm(opts, sim, dir, log), opts.latencyMs));
+    await Promise.all([sim.close(), slack.close()]);
+    return;
+  }
 
   const botPort = await freePort();
   const basePort = await freePort();
@@ -179,11 +201,38 @@ async function main(): Promise<void> {
   sim.faults.add({ fault: { kind: 'latency', ms: 50 }, when: 'before' });
   const scale = await scaleRun(opts.scale, sim, slack, dir);
 
+  // The storm at Slack's real limits, with SecMaster at the configured latency again.
+  const storm = await runStorm(opts, sim, dir, log);
+
   await Promise.all([sim.close(), slack.close()]);
-  const report = renderReport({ opts, bot, base, results, botRss, baseRss, counted, iamPer1000, operations, scale, profile, seconds: (Date.now() - started) / 1000 });
+  const report = renderReport({ opts, bot, base, results, botRss, baseRss, counted, iamPer1000, operations, scale, storm, profile, seconds: (Date.now() - started) / 1000 });
   writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), report);
   log('');
   log(report);
+}
+
+async function runStorm(opts: Options, sim: Simulator, dir: string, log: (s: string) => void): Promise<StormResult> {
+  sim.faults.clear();
+  sim.faults.add({ fault: { kind: 'latency', ms: opts.latencyMs }, when: 'before' });
+  sim.state.timing.stepMs = 3000;
+  return stormRun({
+    sim,
+    workspaceId: WS,
+    teamId: TEAM,
+    botToken: TOKEN,
+    signingSecret: SECRET,
+    alertToken: ALERT_TOKEN,
+    alerts: opts.storm,
+    channels: 5,
+    spreadMs: opts.stormSpreadMs,
+    timeoutMs: 20 * 60_000,
+    log,
+    startBot: async (limited) => {
+      const port = await freePort();
+      const child = await startChild([...NODE_FLAGS, MAIN], botEnv(port, limited, sim, dir, { ALERT_WEBHOOK_TOKEN: ALERT_TOKEN, LOG_LEVEL: 'warn' }), healthy(port));
+      return { port, stop: () => child.stop() };
+    },
+  });
 }
 
 /** Runs one load phase in a separate process (see loadWorker.ts). */
@@ -327,6 +376,7 @@ function renderReport(r: {
   iamPer1000: number;
   operations: number;
   scale: ScaleResult;
+  storm: StormResult;
   profile?: string;
   seconds: number;
 }): string {
@@ -389,7 +439,7 @@ The bare Bolt app makes no SecMaster call and one \`chat.postMessage\` per reque
 
 ## Scale run: ${r.scale.instances} instances watched at once
 
-Status reads bounded at ${r.scale.readsBound}/s (\`STATUS_READS_PER_SECOND\`), \`chat.update\` budget ${r.scale.updatesPerMinute}/min (the stand-in has no rate limit; real Slack allows about 50/min, see README).
+Status reads bounded at ${r.scale.readsBound}/s (\`STATUS_READS_PER_SECOND\`), \`chat.update\` budget ${r.scale.updatesPerMinute}/min (the stand-in has no rate limit in this phase; real Slack allows about 50/min: see the storm below).
 
 | figure | value |
 |---|---|
@@ -399,6 +449,7 @@ Status reads bounded at ${r.scale.readsBound}/s (\`STATUS_READS_PER_SECOND\`), \
 | watcher status reads per second, mean | ${fmt(r.scale.meanReadsPerSecond, 1)} |
 | RSS during the run (MB), first / max / last | ${fmt(r.scale.rssMb[0] ?? NaN, 1)} / ${fmt(maxScaleRss, 1)} / ${fmt(r.scale.rssMb[r.scale.rssMb.length - 1] ?? NaN, 1)} |
 
+${renderStorm(r.storm, r.opts.latencyMs)}
 ## Targets
 
 | target | result |
@@ -407,6 +458,8 @@ Status reads bounded at ${r.scale.readsBound}/s (\`STATUS_READS_PER_SECOND\`), \
 | throughput at least 0.8× the baseline | worst ratio ${fmt(worstTput, 2)}× — ${target(worstTput >= 0.8)} |
 | RSS under 150 MB | ${fmt(Math.max(r.botRss, maxScaleRss), 1)} MB — ${target(Math.max(r.botRss, maxScaleRss) < 150)} |
 | start-up under 1.5 s | ${fmt(r.bot.ms, 0)} ms — ${target(r.bot.ms < 1500)} |
+| storm: 429s per 1,000 Slack calls under 5 | ${fmt(per1000(r.storm), 2)} — ${target(per1000(r.storm) < 5)} |
+| storm: every retried card shows its final status, every alert card posted once | ${r.storm.retryCardsFinal} of ${r.storm.alerts} final, ${r.storm.alertCards} of ${r.storm.alerts} alert cards, ${r.storm.duplicateCards} doubled — ${target(r.storm.retryCardsFinal === r.storm.alerts && r.storm.alertCards === r.storm.alerts && r.storm.duplicateCards === 0)} |
 ${r.profile ? `\n## CPU profile of the bot during the load phases (\`--profile\`)\n\n${r.profile}\n` : ''}`;
 }
 

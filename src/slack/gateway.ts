@@ -1,21 +1,49 @@
 import type { WebClient } from '@slack/web-api';
-import { createKeyedPacer, createTokenBucket } from '../util/rateGate';
+import type { Logger } from '../log';
+import type { OutboxStore, PendingUpdate } from '../store/types';
 import type { HomeView, SlackMessage } from './blocks/kit';
+import { createCallBudget, slackBudgets } from './outbound/budgets';
+import { createCardUpdates, type CardReply } from './outbound/cardUpdates';
+import { PRIORITY, reserveFor, type Priority } from './outbound/priority';
+import { createOutboundQueue, type SendOutcome } from './outbound/queue';
+import { webCall } from './outbound/webCall';
 
 /**
- * Every Slack Web API call the bot makes goes through here, with deliberate retry rules: the Web
- * API client itself never retries (its default retries 5xx for 30 minutes and can post twice).
- * A post is repeated only after a 429, which means it was not posted; an update (idempotent) also
- * after a 5xx or a network error. Posts are paced per channel (about one a second) and updates
- * through a shared bucket under `chat.update`'s Tier 3 limit, and a 429 on one method pauses only
- * the caller that got it, never every other call.
+ * Every Slack Web API call the bot makes goes through here, and through one queue that knows
+ * Slack's tiers (outbound/queue.ts): no call is sent that the budget says Slack would refuse, a
+ * 429's `Retry-After` pauses only its method (and channel), and when calls must wait the most
+ * urgent go first (outbound/priority.ts). The Web API client itself never retries (its default
+ * retries 5xx for 30 minutes and can post twice): a post is repeated only after a 429, which means
+ * it was not posted; an update (idempotent) also after a 5xx or a network error. Card updates are
+ * stored until sent, the newest state of a card replacing an older one (outbound/cardUpdates.ts).
  */
 
 export type SlackResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
+/** Message metadata (https://api.slack.com/metadata): the card ID a post carries, found again by `findCardMessage`. */
+export interface MessageMetadata {
+  event_type: string;
+  event_payload: Record<string, string>;
+}
+
+export interface PostOptions {
+  priority?: Priority;
+  metadata?: MessageMetadata;
+  /** Waits out Slack's limit however long it takes (a stored card), instead of giving up after a few 429s. */
+  persistent?: boolean;
+}
+
 export interface SlackGateway {
-  postMessage(channel: string, msg: SlackMessage, threadTs?: string): Promise<SlackResult<{ ts: string; channel: string }>>;
-  updateMessage(channel: string, ts: string, msg: SlackMessage): Promise<SlackResult<void>>;
+  postMessage(channel: string, msg: SlackMessage, threadTs?: string, opts?: PostOptions): Promise<SlackResult<{ ts: string; channel: string }>>;
+  /** Updates a message and waits until Slack has it (a person is waiting for it). */
+  updateMessage(channel: string, ts: string, msg: SlackMessage, opts?: { priority?: Priority }): Promise<SlackResult<void>>;
+  /**
+   * Stores a card's new state and queues it; resolves once it is stored (it is sent as Slack's limit
+   * allows, also after a restart). `reply` is posted in the thread once the card shows this state.
+   */
+  queueCardUpdate(channel: string, ts: string, msg: SlackMessage, opts: { priority: Priority; reply?: CardReply }): Promise<void>;
+  /** Queues a card update another replica (or this one before a restart) left stored. */
+  resumeCardUpdate(update: PendingUpdate): void;
   /** A message only `user` sees in `channel`, when no `response_url` is at hand (a restarted process). */
   postEphemeral(channel: string, user: string, msg: SlackMessage): Promise<SlackResult<void>>;
   publishHome(userId: string, view: HomeView): Promise<SlackResult<void>>;
@@ -23,116 +51,139 @@ export interface SlackGateway {
   usergroupMembers(groupId: string): Promise<string[]>;
   /** A user's own Slack team (`users.info` → `user.team_id`); throws when Slack cannot say. */
   userTeam(userId: string): Promise<string | undefined>;
+  /**
+   * The ts of the bot's message in `channel` (or in the thread `threadTs`) posted since `sinceMs`
+   * whose metadata carries `event_type` with `card_id` = `cardId`; `undefined` when there is none.
+   */
+  findCardMessage(channel: string, find: { eventType: string; cardId: string; threadTs?: string; sinceMs: number }): Promise<SlackResult<string | undefined>>;
+  /** Resolves when nothing is queued or in flight (or after `ms`); true when idle. */
+  idle(ms: number): Promise<boolean>;
 }
 
 export type SlackCallOutcome = 'ok' | 'error' | 'rate_limited';
 
 export interface SlackGatewayOptions {
   client: WebClient;
-  /** Longest 429 pause a person's request may wait out before the call is reported as failed. */
-  maxRateLimitWaitMs?: number;
-  postIntervalMs?: number;
   /** `chat.update` budget per minute (SLACK_UPDATES_PER_MINUTE). */
   updatesPerMinute: number;
+  store: Pick<OutboxStore, 'savePendingUpdate' | 'getPendingUpdate' | 'finishPendingUpdate' | 'dropPendingUpdate'>;
+  /** This replica, the owner of the card updates it stores. */
+  owner: string;
+  /** How long a stored card update stays this replica's without a heartbeat (see cards/outboxLoop.ts). */
+  leaseMs: number;
+  logger: Logger;
   observe?: (method: string, outcome: SlackCallOutcome, error?: string) => void;
-  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
   /** Applied to every message and view before it leaves: no secret reaches Slack, whatever text carries it. */
   redact?: <T>(value: T) => T;
 }
 
-interface SlackErrorLike {
-  code?: string;
-  retryAfter?: number;
-  statusCode?: number;
-  data?: { error?: string };
-}
-
-type Idempotency = 'post' | 'idempotent';
+const HISTORY_PAGE = 200;
 
 export function createSlackGateway(opts: SlackGatewayOptions): SlackGateway {
   const client = opts.client;
+  const now = opts.now ?? Date.now;
   const redact = opts.redact ?? (<T>(v: T) => v);
-  const maxWait = opts.maxRateLimitWaitMs ?? 30_000;
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const postPacer = createKeyedPacer(opts.postIntervalMs ?? 1_000);
-  const perMinute = opts.updatesPerMinute;
-  const updateBucket = createTokenBucket({ ratePerSec: perMinute / 60, burst: Math.max(5, Math.floor(perMinute / 3)) });
+  const queue = createOutboundQueue({ budget: createCallBudget(slackBudgets(opts.updatesPerMinute)), reserveFor, now, observe: opts.observe });
 
-  async function call<T>(method: string, kind: Idempotency, fn: () => Promise<T>): Promise<SlackResult<T>> {
-    let waited = 0;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const value = await fn();
-        opts.observe?.(method, 'ok');
-        return { ok: true, value };
-      } catch (err) {
-        const e = err as SlackErrorLike;
-        if (e.code === 'slack_webapi_rate_limited_error') {
-          opts.observe?.(method, 'rate_limited');
-          const ms = Math.max(1, e.retryAfter ?? 1) * 1000;
-          if (waited + ms > maxWait || attempt >= 4) return { ok: false, error: 'ratelimited' };
-          waited += ms;
-          await sleep(ms);
-          continue;
-        }
-        const error = e.data?.error ?? (e.code === 'slack_webapi_http_error' ? `http_${e.statusCode}` : e.code === 'slack_webapi_request_error' ? 'request_failed' : 'unknown_error');
-        opts.observe?.(method, 'error', error);
-        const transient = e.code === 'slack_webapi_request_error' || (e.code === 'slack_webapi_http_error' && (e.statusCode ?? 0) >= 500);
-        // A post that may have reached Slack is never repeated: better one missing card than two.
-        if (kind === 'idempotent' && transient && attempt < 3) {
-          await sleep(250 * attempt);
-          continue;
-        }
-        return { ok: false, error };
-      }
-    }
+  function call<T>(method: string, channel: string | undefined, priority: Priority, repeatTransient: boolean, send: () => Promise<SendOutcome<T>>, persistent = false) {
+    return queue.enqueue<T>({ method, channel, priority, repeatTransient, persistent, send });
   }
 
+  async function postMessage(channel: string, raw: SlackMessage, threadTs?: string, o: PostOptions = {}) {
+    const msg = redact(raw);
+    // A post that may have reached Slack is never repeated: better one missing message than two.
+    return call('chat.postMessage', channel, o.priority ?? PRIORITY.person, false, () =>
+      webCall(async () => {
+        const res = await client.chat.postMessage({
+          channel,
+          text: msg.text,
+          blocks: msg.blocks as never,
+          ...(threadTs ? { thread_ts: threadTs } : {}),
+          ...(o.metadata ? { metadata: o.metadata } : {}),
+          unfurl_links: false,
+          unfurl_media: false,
+        });
+        return { ts: String(res.ts), channel: String(res.channel ?? channel) };
+      }),
+      o.persistent,
+    );
+  }
+
+  const cardUpdates = createCardUpdates({
+    client,
+    queue,
+    store: opts.store,
+    owner: opts.owner,
+    leaseMs: opts.leaseMs,
+    redact,
+    logger: opts.logger,
+    now,
+    postReply: (channel, reply) => postMessage(channel, reply.message, reply.threadTs, { priority: PRIORITY.person }),
+  });
+
   return {
-    postMessage(channel, raw, threadTs) {
-      const msg = redact(raw);
-      return postPacer.run(channel, () =>
-        call('chat.postMessage', 'post', async () => {
-          const res = await client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks as never, ...(threadTs ? { thread_ts: threadTs } : {}), unfurl_links: false, unfurl_media: false });
-          return { ts: String(res.ts), channel: String(res.channel ?? channel) };
-        }),
-      );
+    postMessage,
+
+    async updateMessage(channel, ts, msg, o = {}) {
+      const { sent } = await cardUpdates.queue(channel, ts, msg, { priority: o.priority ?? PRIORITY.person });
+      return sent;
     },
 
-    async updateMessage(channel, ts, raw) {
-      const msg = redact(raw);
-      await updateBucket.take();
-      return call('chat.update', 'idempotent', async () => {
-        await client.chat.update({ channel, ts, text: msg.text, blocks: msg.blocks as never });
+    async queueCardUpdate(channel, ts, msg, o) {
+      const { sent } = await cardUpdates.queue(channel, ts, msg, o);
+      void sent.then((r) => {
+        if (!r.ok) opts.logger.warn('could not update a status card', { channel, ts, error: r.error });
       });
     },
 
+    resumeCardUpdate: (u) => cardUpdates.resume(u),
+
     postEphemeral(channel, user, raw) {
       const msg = redact(raw);
-      return postPacer.run(channel, () =>
-        call('chat.postEphemeral', 'post', async () => {
+      return call('chat.postEphemeral', channel, PRIORITY.person, false, () =>
+        webCall(async () => {
           await client.chat.postEphemeral({ channel, user, text: msg.text, blocks: msg.blocks as never });
         }),
       );
     },
 
     publishHome(userId, view) {
-      return call('views.publish', 'idempotent', async () => {
-        await client.views.publish({ user_id: userId, view: redact(view) as never });
-      });
+      return call('views.publish', undefined, PRIORITY.person, true, () =>
+        webCall(async () => {
+          await client.views.publish({ user_id: userId, view: redact(view) as never });
+        }),
+      );
     },
 
     async usergroupMembers(groupId) {
-      const res = await call('usergroups.users.list', 'idempotent', () => client.usergroups.users.list({ usergroup: groupId }));
+      const res = await call('usergroups.users.list', undefined, PRIORITY.person, true, () => webCall(() => client.usergroups.users.list({ usergroup: groupId })));
       if (!res.ok) throw new Error(`usergroups.users.list failed for ${groupId}: ${res.error}`);
       return (res.value.users ?? []).filter((u): u is string => typeof u === 'string');
     },
 
     async userTeam(userId) {
-      const res = await call('users.info', 'idempotent', () => client.users.info({ user: userId }));
+      const res = await call('users.info', undefined, PRIORITY.person, true, () => webCall(() => client.users.info({ user: userId })));
       if (!res.ok) throw new Error(`users.info failed for ${userId}: ${res.error}`);
       const team = res.value.user?.team_id;
       return typeof team === 'string' && team.length > 0 ? team : undefined;
     },
+
+    async findCardMessage(channel, f) {
+      const oldest = (Math.floor(f.sinceMs / 1000) - 1).toString();
+      const method = f.threadTs ? 'conversations.replies' : 'conversations.history';
+      const res = await call(method, channel, PRIORITY.person, true, () =>
+        webCall(() =>
+          f.threadTs
+            ? client.conversations.replies({ channel, ts: f.threadTs, oldest, include_all_metadata: true, limit: HISTORY_PAGE })
+            : client.conversations.history({ channel, oldest, include_all_metadata: true, limit: HISTORY_PAGE }),
+        ),
+      );
+      if (!res.ok) return res;
+      const found = (res.value.messages ?? []).find((m) => m.metadata?.event_type === f.eventType && (m.metadata.event_payload as Record<string, unknown> | undefined)?.card_id === f.cardId);
+      return { ok: true, value: found?.ts };
+    },
+
+    idle: (ms) => queue.idle(ms),
   };
 }

@@ -214,6 +214,49 @@ function workflowSteps(t: { int: string; text: string }): string {
   `;
 }
 
+/**
+ * Version 6: Slack work that must survive a crash. `card_intents`: a card to post, stored before
+ * `chat.postMessage` with the watch it starts, deleted once its ts is stored (one left behind by a
+ * dead replica is posted, or found by its metadata, by another). `pending_updates`: the newest
+ * state each card still has to show (one row per card; `version` grows with every new state, so
+ * sending an old one never deletes a newer one), with the final-status reply that follows it.
+ * Both are leased to the replica that holds them in memory, so a live replica's queue is not
+ * sent twice and a dead one's is taken over.
+ */
+function slackOutbox(t: { int: string; text: string }): string {
+  return `
+    CREATE TABLE card_intents (
+      id ${t.text} PRIMARY KEY,
+      channel ${t.text} NOT NULL,
+      thread_ts ${t.text},
+      workspace_id ${t.text} NOT NULL,
+      instance_id ${t.text} NOT NULL,
+      message ${t.text} NOT NULL,
+      context ${t.text} NOT NULL,
+      status ${t.text} NOT NULL,
+      priority ${t.int} NOT NULL,
+      owner ${t.text} NOT NULL,
+      lease_until ${t.int} NOT NULL,
+      created_at ${t.int} NOT NULL
+    );
+    CREATE INDEX card_intents_lease ON card_intents (lease_until);
+
+    CREATE TABLE pending_updates (
+      channel ${t.text} NOT NULL,
+      message_ts ${t.text} NOT NULL,
+      version ${t.int} NOT NULL,
+      message ${t.text} NOT NULL,
+      priority ${t.int} NOT NULL,
+      reply ${t.text},
+      owner ${t.text} NOT NULL,
+      lease_until ${t.int} NOT NULL,
+      updated_at ${t.int} NOT NULL,
+      PRIMARY KEY (channel, message_ts)
+    );
+    CREATE INDEX pending_updates_lease ON pending_updates (lease_until);
+  `;
+}
+
 const SQLITE_TYPES = { id: 'INTEGER PRIMARY KEY AUTOINCREMENT', int: 'INTEGER', text: 'TEXT' };
 const POSTGRES_TYPES = { id: 'BIGSERIAL PRIMARY KEY', int: 'BIGINT', text: 'TEXT' };
 
@@ -223,6 +266,7 @@ export const SQLITE_MIGRATIONS: Migration[] = [
   { version: 3, sql: smnMessages(SQLITE_TYPES) },
   { version: 4, sql: attempts(SQLITE_TYPES) },
   { version: 5, sql: workflowSteps(SQLITE_TYPES) },
+  { version: 6, sql: slackOutbox(SQLITE_TYPES) },
 ];
 
 export const POSTGRES_MIGRATIONS: Migration[] = [
@@ -231,4 +275,5 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
   { version: 3, sql: smnMessages(POSTGRES_TYPES) },
   { version: 4, sql: attempts(POSTGRES_TYPES) },
   { version: 5, sql: workflowSteps(POSTGRES_TYPES) },
+  { version: 6, sql: slackOutbox(POSTGRES_TYPES) },
 ];

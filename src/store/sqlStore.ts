@@ -5,6 +5,7 @@ import { createCardStore } from './cards';
 import type { SqlDatabase } from './dialect';
 import { createLimitStore } from './limits';
 import { createLockStore } from './locks';
+import { createOutboxStore } from './outbox';
 import { createSmnStore } from './smn';
 import { row } from './step';
 import { createWatchStore } from './watches';
@@ -24,6 +25,7 @@ export function createSqlStore(db: SqlDatabase): Store {
     ...createAttemptStore(db),
     ...createSmnStore(db),
     ...createWorkflowStepStore(db),
+    ...createOutboxStore(db),
 
     async ping() {
       await db.run(row('SELECT 1 AS ok'));

@@ -1,4 +1,4 @@
-import type { Approval, ApprovalState, Attempt, AuditRecord, CardRecord, InstanceRef, LockHolder, Watch, WorkflowStep, WorkflowStepResult } from '../core';
+import type { Approval, ApprovalState, Attempt, AuditRecord, CardContext, CardRecord, InstanceRef, LockHolder, Watch, WorkflowStep, WorkflowStepResult } from '../core';
 
 /**
  * What the bot keeps: the audit trail, click locks, watched instances, approvals, seen Slack events
@@ -114,6 +114,70 @@ export interface CardStore {
   getCard(channel: string, messageTs: string): Promise<CardRecord | undefined>;
 }
 
+/**
+ * A card to post, stored before `chat.postMessage` (the message as rendered, and what its watch
+ * needs: the status it showed). Deleted once the card's ts and watch are stored.
+ */
+export interface CardIntent extends InstanceRef {
+  id: string;
+  channel: string;
+  /** Set when the card is a reply in a thread. */
+  threadTs?: string;
+  /** The rendered message (`{ text, blocks }`), as JSON. */
+  message: unknown;
+  context: CardContext;
+  status: string;
+  /** The outbound queue's priority (lower goes first). */
+  priority: number;
+  owner: string;
+  leaseUntil: number;
+  createdAt: number;
+}
+
+/** The newest state one card still has to show, and the final-status reply that follows it. */
+export interface PendingUpdate {
+  channel: string;
+  messageTs: string;
+  /** Grows with every new state of this card. */
+  version: number;
+  message: unknown;
+  priority: number;
+  /** A thread reply to post once this card shows its state (the final-status reply), as `{ threadTs, message }`. */
+  reply?: unknown;
+  owner: string;
+  leaseUntil: number;
+  updatedAt: number;
+}
+
+/** Slack work that must outlive the process: cards to post, card updates to send (leased per replica). */
+export interface OutboxStore {
+  saveCardIntent(intent: CardIntent): Promise<void>;
+  deleteCardIntent(id: string): Promise<void>;
+  /** Ends this intent's lease now: whether its post reached Slack is unknown, so the recovery loop checks and finishes it. */
+  releaseCardIntent(id: string): Promise<void>;
+  /** Leases intents whose lease ran out (their replica died) to `owner`, oldest first. */
+  claimOrphanedCardIntents(owner: string, now: number, leaseMs: number, limit: number): Promise<CardIntent[]>;
+  /**
+   * Stores a card's newest state (replacing an older one still pending; a pending reply is kept
+   * unless a new one is given; the more urgent priority wins) and returns its version.
+   */
+  savePendingUpdate(update: Omit<PendingUpdate, 'version'>): Promise<number>;
+  getPendingUpdate(channel: string, messageTs: string): Promise<PendingUpdate | undefined>;
+  /**
+   * The card shows `version`: deletes the row unless a newer state arrived meanwhile, and hands its
+   * reply to this caller alone (at most once, whatever the replicas do).
+   */
+  finishPendingUpdate(channel: string, messageTs: string, version: number): Promise<{ finished: boolean; reply?: unknown }>;
+  /** Drops a card's pending state (Slack says the card is gone). */
+  dropPendingUpdate(channel: string, messageTs: string): Promise<void>;
+  claimOrphanedPendingUpdates(owner: string, now: number, leaseMs: number, limit: number): Promise<PendingUpdate[]>;
+  /** Extends every lease `owner` still holds at `now` on intents and pending updates (its heartbeat). */
+  renewOutboxLeases(owner: string, now: number, leaseUntil: number): Promise<void>;
+  /** Gives every lease `owner` holds back (clean shutdown): the next replica takes them at once. */
+  releaseOutboxLeases(owner: string): Promise<void>;
+  countOutbox(): Promise<{ intents: number; updates: number }>;
+}
+
 /** Once-only keys and rate windows, shared by every replica. */
 export interface LimitStore {
   /** True the first time a key is seen (Slack event redeliveries, retried clicks). */
@@ -184,7 +248,7 @@ export interface WorkflowStepStore {
 }
 
 /** Everything the bot keeps, in one database (see the top of this file). */
-export interface Store extends AuditStore, LockStore, WatchStore, ApprovalStore, CardStore, LimitStore, AttemptStore, SmnStore, WorkflowStepStore {
+export interface Store extends AuditStore, LockStore, WatchStore, ApprovalStore, CardStore, LimitStore, AttemptStore, SmnStore, WorkflowStepStore, OutboxStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Throws when the database cannot be reached (readiness). */
   ping(): Promise<void>;

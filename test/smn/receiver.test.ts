@@ -70,6 +70,10 @@ beforeEach(() => {
       if (world.slackError) return { ok: false, stage: 'slack', error: world.slackError, workspaceId: 'ws' };
       return { ok: true, ts: `1700000000.${world.instanceAlerts.length}`, workspaceId: 'ws' };
     },
+    // SMN waits for its post (SMN delivers again when it is refused): the queued form is for /alerts only.
+    async instanceAlertOrQueue() {
+      throw new Error('SMN never asks for a queued answer');
+    },
     async plainAlert(a) {
       world.plainAlerts.push(a);
       return world.slackError ? { ok: false, error: world.slackError } : { ok: true, value: { ts: `1700000001.${world.plainAlerts.length}` } };

@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createStandInRateLimiter, type MethodLimit } from './rateLimits';
 
 /**
  * A stand-in for Slack's side, used by the sandbox and by the end-to-end tests: the Web API methods
  * the bot calls (with Slack's answers and errors: `invalid_auth`, `not_in_channel`,
  * `channel_not_found`, `is_archived`, rate limits), `response_url` endpoints for ephemeral
  * replies, and `apps.connections.open` for Socket Mode. It keeps every message the bot posts and
- * every edit, per channel and thread, and records every call.
+ * every edit, per channel and thread, with its `metadata` (read back by `conversations.history` and
+ * `conversations.replies` with `include_all_metadata`), and records every call. Slack's rate limits
+ * apply by default (see `rateLimits.ts`): a call over its tier gets `429` + `Retry-After`, and is counted.
  */
 
 export interface StandInChannel {
@@ -28,6 +31,8 @@ export interface StoredMessage {
   /** Set for messages the bot posted; other apps' messages (seeded by tests) carry their own. */
   botId?: string;
   user?: string;
+  /** Message metadata as posted (`event_type`, `event_payload`). */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
   edits: number;
   updatedAt: number;
 }
@@ -87,6 +92,13 @@ export interface SlackStandInOptions {
   /** Socket Mode: the URL apps.connections.open answers with. */
   socketUrl?: () => string;
   appToken?: string;
+  /** Slack's rate limits by method (default: the real tiers); `false` turns them off (the benchmark's ack phases). */
+  rateLimits?: Readonly<Record<string, MethodLimit>> | false;
+  /**
+   * Called with every Web API call after Slack has acted on it and before the answer leaves (a test
+   * kills the bot here: Slack accepted the post, the bot never learns its ts).
+   */
+  onCall?: (call: RecordedSlackCall) => void;
 }
 
 export interface SlackStandIn {
@@ -100,6 +112,8 @@ export interface SlackStandIn {
   completions: FunctionCompletion[];
   channels: Map<string, StandInChannel>;
   usergroups: Map<string, string[]>;
+  /** Calls refused with a 429 because their rate window was full (not injected faults), by method. */
+  rateLimited: Map<string, number>;
   /** Users whose own team is not `teamId` (see the option). */
   userTeams: Map<string, string>;
   teamId: string;
@@ -140,6 +154,7 @@ export async function startSlackStandIn(opts: SlackStandInOptions): Promise<Slac
   let version = 0;
   let lastTs = 0;
   let ephemeralId = 0;
+  const limiter = opts.rateLimits === false ? undefined : createStandInRateLimiter(opts.rateLimits);
 
   const changed = () => {
     version++;
@@ -191,6 +206,8 @@ export async function startSlackStandIn(opts: SlackStandInOptions): Promise<Slac
       return { body: { ok: true, url: opts.socketUrl?.() ?? 'ws://127.0.0.1:1/' } };
     }
     if (token !== opts.botToken) return { body: { ok: false, error: 'invalid_auth' } };
+    const admitted = limiter?.admit(method, typeof args.channel === 'string' ? args.channel : undefined, Date.now());
+    if (admitted && !admitted.allowed) return { status: 429, headers: { 'retry-after': String(admitted.retryAfterS) }, body: { ok: false, error: 'ratelimited' } };
 
     switch (method) {
       case 'auth.test':
@@ -204,10 +221,31 @@ export async function startSlackStandIn(opts: SlackStandInOptions): Promise<Slac
         if (!text && blocks.length === 0) return { body: { ok: false, error: 'no_text' } };
         const threadTs = args.thread_ts ? String(args.thread_ts) : undefined;
         if (threadTs && !messages.some((m) => m.channel === channel && m.ts === threadTs)) return { body: { ok: false, error: 'thread_not_found' } };
-        const msg: StoredMessage = { channel, ts: nextTs(), threadTs, text, blocks, botId, edits: 0, updatedAt: Date.now() };
+        const metadata = parseMetadata(args.metadata);
+        const msg: StoredMessage = { channel, ts: nextTs(), threadTs, text, blocks, botId, edits: 0, updatedAt: Date.now(), ...(metadata ? { metadata } : {}) };
         messages.push(msg);
         changed();
         return { body: { ok: true, channel, ts: msg.ts, message: { text, blocks, bot_id: botId, ts: msg.ts } } };
+      }
+      case 'conversations.history':
+      case 'conversations.replies': {
+        const channel = String(args.channel ?? '');
+        if (!channels.has(channel)) return { body: { ok: false, error: 'channel_not_found' } };
+        const oldest = Number(args.oldest ?? 0);
+        const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+        const parent = String(args.ts ?? '');
+        const found =
+          method === 'conversations.history'
+            ? messages.filter((m) => m.channel === channel && !m.threadTs && Number(m.ts) >= oldest).reverse()
+            : messages.filter((m) => m.channel === channel && (m.ts === parent || m.threadTs === parent) && Number(m.ts) >= oldest);
+        const limit = Math.min(1000, Math.max(1, Number(args.limit ?? 100)));
+        return {
+          body: {
+            ok: true,
+            messages: found.slice(0, limit).map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(m.threadTs ? { thread_ts: m.threadTs } : {}), ...(m.botId ? { bot_id: m.botId } : {}), ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}) })),
+            has_more: found.length > limit,
+          },
+        };
       }
       case 'chat.update': {
         const channel = String(args.channel ?? '');
@@ -287,7 +325,9 @@ export async function startSlackStandIn(opts: SlackStandInOptions): Promise<Slac
         const auth = String(req.headers.authorization ?? '');
         const token = auth.startsWith('Bearer ') ? auth.slice(7) : typeof args.token === 'string' ? args.token : undefined;
         const answer = api(api_[1]!, args, token);
-        calls.push({ method: api_[1]!, args, at: Date.now(), ...(answer.body.ok === false ? { error: String(answer.body.error) } : {}) });
+        const call: RecordedSlackCall = { method: api_[1]!, args, at: Date.now(), ...(answer.body.ok === false ? { error: String(answer.body.error) } : {}) };
+        calls.push(call);
+        opts.onCall?.(call);
         return send(answer);
       }
 
@@ -323,6 +363,7 @@ export async function startSlackStandIn(opts: SlackStandInOptions): Promise<Slac
     completions,
     channels,
     usergroups,
+    rateLimited: limiter?.refused ?? new Map<string, number>(),
     userTeams,
     teamId,
     botId,
@@ -366,6 +407,22 @@ function parseObject(raw: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** `metadata` arrives as a JSON string (form-encoded calls) or an object (JSON calls). */
+function parseMetadata(v: unknown): StoredMessage['metadata'] {
+  let m: unknown = v;
+  if (typeof v === 'string') {
+    try {
+      m = JSON.parse(v);
+    } catch {
+      return undefined;
+    }
+  }
+  if (!m || typeof m !== 'object') return undefined;
+  const { event_type, event_payload } = m as { event_type?: unknown; event_payload?: unknown };
+  if (typeof event_type !== 'string' || !event_payload || typeof event_payload !== 'object') return undefined;
+  return { event_type, event_payload: event_payload as Record<string, unknown> };
 }
 
 function parseArgs(raw: string, contentType: string): Record<string, unknown> {

@@ -34,11 +34,14 @@ export function statusCardContext(input: Pick<PresentInput, 'base' | 'requester'
   };
 }
 
+/** How long a private answer waits for its status card's post before it is sent anyway. */
+const ANSWER_WITHIN_MS = 2_000;
+
 /**
  * A request that needs approval comes back recorded, its card not yet posted: it is posted here,
  * and the requester told where it is (or that it could not be posted).
  */
-export async function presentOutcome(deps: { cards: Pick<CardService, 'publish'>; approvalFlow: Pick<ApprovalFlow, 'post'> }, input: PresentInput): Promise<void> {
+export async function presentOutcome(deps: { cards: Pick<CardService, 'publishOrQueue'>; approvalFlow: Pick<ApprovalFlow, 'post'> }, input: PresentInput): Promise<void> {
   const { outcome } = input;
   if (outcome.code === 'approval_requested') {
     const approval = await deps.approvalFlow.post(outcome.approval);
@@ -51,7 +54,10 @@ export async function presentOutcome(deps: { cards: Pick<CardService, 'publish'>
   }
   const note = outcome.code === 'done_unconfirmed' ? unconfirmedNote(outcome.error) : undefined;
   const card: CardContext = { ...statusCardContext({ ...input, operation: outcome.operation }), requestId: outcome.requestId };
-  const posted = await deps.cards.publish({ channel: input.channel, instance: outcome.instance, target: input.target, card, placement: input.placement, note });
+  // The private answer does not wait behind a busy channel: a card still queued for Slack's limit is stored and will come.
+  const posted = await deps.cards.publishOrQueue({ channel: input.channel, instance: outcome.instance, target: input.target, card, placement: input.placement, note }, ANSWER_WITHIN_MS, (error) =>
+    input.reply(renderCannotPost(input.channel, error, true)),
+  );
   if (!posted.ok) {
     await input.reply(renderCannotPost(input.channel, posted.error, true));
     await input.reply(renderOutcomeReply(outcome, { postedCard: false }));

@@ -29,7 +29,7 @@ async function requestTermination() {
   const approvalRequests = createApprovalRequests({ store: w.store, audit: w.audit, now: w.now });
   const ops = createOperationsService({ policy: () => w.policy, groups: { isMember: async () => false }, secmaster: w.secmaster, store: w.store, audit: w.audit, approvalRequests, operationsPerUserPerMinute: 100, defaultWorkspaceId: WS, now: w.now });
   const approvals = createApprovalService({ store: w.store, audit: w.audit, policy: () => w.policy, groups: { isMember: async () => false }, ops, defaultWorkspaceId: WS, now: w.now });
-  const cards = createCardService({ gateway, store: w.store, watcher: { watch: async () => undefined, yieldCard: async () => undefined }, defaultWorkspaceId: WS, logger: w.logger, now: w.now });
+  const cards = createCardService({ gateway, store: w.store, watcher: { watch: async () => undefined, yieldCard: async () => undefined }, defaultWorkspaceId: WS, owner: 'replica-unit', leaseMs: 10_000, logger: w.logger, now: w.now });
   const approvalFlow = createApprovalFlow({ approvals, gateway, cards, policy: () => w.policy, logger: w.logger });
   const target = { workspaceId: WS, instanceId: 'inst-1' };
   const outcome = await ops.requestOperation({ principal: principal(USERS.responder), operation: 'TERMINATE', target });

@@ -1,6 +1,7 @@
 import type { Watch } from '../../../src/core';
 import type { NewWatch } from '../../../src/operations/watcher';
 import { createCardService, createCardWatchSink } from '../../../src/slack/cards/cardService';
+import { PRIORITY } from '../../../src/slack/outbound/priority';
 import { createRecordingGateway, type RecordingGateway } from '../../fakes/gateway';
 import { createWorld, CHANNEL, USERS, WS, type World } from '../../fakes/world';
 import { instance } from '../fixtures';
@@ -33,6 +34,8 @@ const cards = () =>
     store: w.store,
     watcher: { watch: async (x) => void watched.push(x), yieldCard: async (c, ts) => void (yielded.push(`${c}:${ts}`), order.push('yield')) },
     defaultWorkspaceId: WS,
+    owner: 'replica-unit',
+    leaseMs: 10_000,
     logger: w.logger,
     now: w.now,
   });
@@ -82,26 +85,20 @@ describe('the watch sink', () => {
   const sink = () => createCardWatchSink({ gateway, defaultWorkspaceId: WS, watchTimeoutMs: 60_000, logger: w.logger });
   const watch: Watch = { id: `${CHANNEL}:111.222`, ...target, channel: CHANNEL, messageTs: '111.222', threadTs: '111.222', requester: USERS.responder, lastStatus: 'RETRYING', card, intervalMs: 1000, nextPollAt: 0, startedAt: 0, deadline: 1 };
 
-  it('a status change updates the card; a card that is gone counts as done, a rate limit does not', async () => {
+  it('a status change queues the card update as an intermediate status (the queue stores it and sends the newest)', async () => {
     expect(await sink().statusChanged(watch, instance({ id: 'inst-1', status: 'RUNNING' }))).toBe(true);
-    expect(gateway.sent[0]).toMatchObject({ method: 'updateMessage', channel: CHANNEL, ts: '111.222' });
-    gateway.failNext('updateMessage', 'message_not_found');
-    expect(await sink().statusChanged(watch, instance({ id: 'inst-1', status: 'RUNNING' }))).toBe(true);
-    gateway.failNext('updateMessage', 'ratelimited');
-    expect(await sink().statusChanged(watch, instance({ id: 'inst-1', status: 'RUNNING' }))).toBe(false);
+    expect(gateway.sent).toEqual([expect.objectContaining({ method: 'queueCardUpdate', channel: CHANNEL, ts: '111.222', priority: PRIORITY.progress })]);
+    expect(JSON.stringify(gateway.sent[0]!.msg!.blocks)).toContain('RUNNING');
+    expect(gateway.sent[0]!.reply).toBeUndefined();
   });
 
-  it('a final status updates the card and says so in its thread, mentioning the requester', async () => {
+  it('a final status is queued ahead of intermediate ones, with its thread reply mentioning the requester', async () => {
     expect(await sink().reachedFinal(watch, instance({ id: 'inst-1', status: 'FINISHED' }))).toBe(true);
-    expect(gateway.sent.map((s) => s.method)).toEqual(['updateMessage', 'postMessage']);
-    expect(gateway.sent[1]).toMatchObject({ threadTs: '111.222' });
-    expect(JSON.stringify(gateway.sent[1]!.msg)).toContain(`<@${USERS.responder}>`);
-  });
-
-  it('a card Slack would not update gets no final reply (the watch tries again)', async () => {
-    gateway.failNext('updateMessage', 'ratelimited');
-    expect(await sink().reachedFinal(watch, instance({ id: 'inst-1', status: 'FINISHED' }))).toBe(false);
-    expect(gateway.sent.map((s) => s.method)).toEqual(['updateMessage']);
+    expect(gateway.sent.map((s) => s.method)).toEqual(['queueCardUpdate']);
+    expect(gateway.sent[0]!.priority).toBe(PRIORITY.person);
+    expect(gateway.sent[0]!.priority).toBeLessThan(PRIORITY.progress);
+    expect(gateway.sent[0]!.reply).toMatchObject({ threadTs: '111.222' });
+    expect(JSON.stringify(gateway.sent[0]!.reply!.message)).toContain(`<@${USERS.responder}>`);
   });
 
   it('a watch that stopped without an instance to show says so in the thread', async () => {
