@@ -1,13 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { startSimulator, type Simulator } from '../../src/sandbox/simulator';
+import type { Simulator } from '../../src/sandbox/simulator';
 import { commandBody, sendSigned } from '../../src/sandbox/slack/requests';
-import { startSlackStandIn, type SlackStandIn } from '../../src/sandbox/slack/standIn';
+import type { SlackStandIn } from '../../src/sandbox/slack/standIn';
 import { auditRowsIn, shown } from './approvals/helpers';
 import { statusOf } from './cardInspect';
-import { botEnv, CHANNELS, DEFAULT_POLICY, PROJECT, SECRETS, TEAM, USERS, waitFor, WS } from './harness';
+import { botEnv, CHANNELS, DEFAULT_POLICY, SECRETS, TEAM, USERS, waitFor, WS } from './harness';
+import { startProcessPeers, type ProcessPeers } from './processPeers';
 import { spawnBot, type BotProcess } from './processes';
 
 /**
@@ -22,22 +21,16 @@ jest.setTimeout(90_000);
 let sim: Simulator;
 let slack: SlackStandIn;
 let dir: string;
+let peers: ProcessPeers | undefined;
 const procs: BotProcess[] = [];
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'playbook-attempts-'));
-  writeFileSync(path.join(dir, 'policy.yml'), DEFAULT_POLICY);
-  // Statuses move on only when the test says so: each step would last a minute.
-  sim = await startSimulator({ projectId: PROJECT, credentials: { staticTokens: [SECRETS.secmasterToken] }, timing: { stepMs: 60_000 } });
-  sim.state.addWorkspace(WS);
-  slack = await startSlackStandIn({ botToken: SECRETS.bot, teamId: TEAM, channels: [{ id: CHANNELS.incident, name: 'incident' }], usergroups: { S0SOC: [] } });
+  peers = await startProcessPeers({ tmpPrefix: 'playbook-attempts-', policy: DEFAULT_POLICY, usergroups: { S0SOC: [] } });
+  ({ sim, slack, dir } = peers);
 });
 
 afterAll(async () => {
-  for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-  await Promise.all(procs.map((p) => p.exited));
-  await slack?.close();
-  await sim?.close();
+  await peers?.close(procs);
 });
 
 function start(dbFile: string): BotProcess {

@@ -1,11 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { startSimulator, type Simulator } from '../../src/sandbox/simulator';
+import type { Simulator } from '../../src/sandbox/simulator';
 import { eventBody, functionExecutedEvent, sendSigned } from '../../src/sandbox/slack/requests';
-import { startSlackStandIn, type SlackStandIn } from '../../src/sandbox/slack/standIn';
+import type { SlackStandIn } from '../../src/sandbox/slack/standIn';
 import { auditRowsIn } from './approvals/helpers';
-import { botEnv, CHANNELS, PROJECT, SECRETS, TEAM, USERS, waitFor, WS } from './harness';
+import { botEnv, SECRETS, TEAM, USERS, waitFor, WS } from './harness';
+import { startProcessPeers, type ProcessPeers } from './processPeers';
 import { spawnBot, type BotProcess } from './processes';
 
 /**
@@ -30,22 +29,16 @@ rules:
 let sim: Simulator;
 let slack: SlackStandIn;
 let dir: string;
+let peers: ProcessPeers | undefined;
 const procs: BotProcess[] = [];
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'playbook-step-restart-'));
-  writeFileSync(path.join(dir, 'policy.yml'), POLICY);
-  // Statuses move on only when the test says so.
-  sim = await startSimulator({ projectId: PROJECT, credentials: { staticTokens: [SECRETS.secmasterToken] }, timing: { stepMs: 60_000 } });
-  sim.state.addWorkspace(WS);
-  slack = await startSlackStandIn({ botToken: SECRETS.bot, teamId: TEAM, channels: [{ id: CHANNELS.incident, name: 'incident' }] });
+  peers = await startProcessPeers({ tmpPrefix: 'playbook-step-restart-', policy: POLICY });
+  ({ sim, slack, dir } = peers);
 });
 
 afterAll(async () => {
-  for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-  await Promise.all(procs.map((p) => p.exited));
-  await slack?.close();
-  await sim?.close();
+  await peers?.close(procs);
 });
 
 function start(dbFile: string): BotProcess {
