@@ -1,4 +1,5 @@
-import type { ActionLogAnswer, ListAnswer, StatusAnswer } from '../../operations/queries';
+import type { ActionLogAnswer, ListAnswer, StatusAnswer, ViewDenied } from '../../operations/queries';
+import type { ReadFailure } from '../../operations/readInstance';
 import { renderActionLog, stepsFrom } from '../blocks/actionLogView';
 import type { SlackMessage } from '../blocks/kit';
 import { renderInstanceList } from '../blocks/listView';
@@ -10,16 +11,14 @@ import { renderStatusCard } from '../blocks/statusCard';
  * denial, a failed read ("no such instance" or "SecMaster could not be read"), or what was read.
  */
 
+/** A query about one instance that VIEW refused or SecMaster could not answer, whichever query it was. */
+function instanceRefusal(answer: ViewDenied | ReadFailure): SlackMessage {
+  return answer.code === 'denied' ? renderDenied(answer.decision, 'VIEW') : renderInstanceReadError(answer.error, 'target' in answer ? answer.target : undefined);
+}
+
 export function statusAnswerMessage(answer: StatusAnswer, defaultWorkspaceId: string): SlackMessage {
-  switch (answer.code) {
-    case 'denied':
-      return renderDenied(answer.decision, 'VIEW');
-    case 'not_found':
-    case 'unavailable':
-      return renderInstanceReadError(answer.error, 'target' in answer ? answer.target : undefined);
-    case 'found':
-      return renderStatusCard({ instance: answer.instance, target: answer.target, defaultWorkspaceId, card: { kind: 'status', requestId: answer.requestId }, buttons: true });
-  }
+  if (answer.code !== 'found') return instanceRefusal(answer);
+  return renderStatusCard({ instance: answer.instance, target: answer.target, defaultWorkspaceId, card: { kind: 'status', requestId: answer.requestId }, buttons: true });
 }
 
 export function listAnswerMessage(answer: ListAnswer): SlackMessage {
@@ -37,10 +36,9 @@ export function listAnswerMessage(answer: ListAnswer): SlackMessage {
 export function actionLogAnswerMessage(answer: ActionLogAnswer, shared?: { by: string }): SlackMessage {
   switch (answer.code) {
     case 'denied':
-      return renderDenied(answer.decision, 'VIEW');
     case 'not_found':
     case 'unavailable':
-      return renderInstanceReadError(answer.error, 'target' in answer ? answer.target : undefined);
+      return instanceRefusal(answer);
     case 'read': {
       const { log, target } = answer;
       return renderActionLog({
