@@ -41,7 +41,11 @@ export type InstanceAlertResult =
 export type QueuedInstanceAlertResult = InstanceAlertResult | { ok: true; queued: true; workspaceId: string };
 
 export interface AlertPublisher {
-  instanceAlert(alert: InstanceAlert): Promise<InstanceAlertResult>;
+  /**
+   * Waits for Slack's answer however long its limit holds the post. `queued` still comes back when
+   * the post failed on the wire: the card is stored, and is looked for before it is posted again.
+   */
+  instanceAlert(alert: InstanceAlert): Promise<QueuedInstanceAlertResult>;
   /** The same card, but when Slack's limit holds the post longer than `answerWithinMs` the answer is `queued`. */
   instanceAlertOrQueue(alert: InstanceAlert, answerWithinMs: number): Promise<QueuedInstanceAlertResult>;
   plainAlert(alert: PlainAlert): Promise<SlackResult<{ ts: string }>>;
@@ -75,12 +79,7 @@ export function createAlertPublisher(deps: { secmaster: Pick<SecMasterClient, 'g
   }
 
   return {
-    async instanceAlert(a) {
-      const res = await publish(a, Infinity);
-      // Unreachable with no time limit; a queued answer would need one.
-      if (res.ok && 'queued' in res) return { ok: false, stage: 'slack', error: 'queued', workspaceId: res.workspaceId };
-      return res;
-    },
+    instanceAlert: (a) => publish(a, Infinity),
 
     instanceAlertOrQueue: publish,
 

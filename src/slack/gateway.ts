@@ -172,16 +172,24 @@ export function createSlackGateway(opts: SlackGatewayOptions): SlackGateway {
     async findCardMessage(channel, f) {
       const oldest = (Math.floor(f.sinceMs / 1000) - 1).toString();
       const method = f.threadTs ? 'conversations.replies' : 'conversations.history';
-      const res = await call(method, channel, PRIORITY.person, true, () =>
-        webCall(() =>
-          f.threadTs
-            ? client.conversations.replies({ channel, ts: f.threadTs, oldest, include_all_metadata: true, limit: HISTORY_PAGE })
-            : client.conversations.history({ channel, oldest, include_all_metadata: true, limit: HISTORY_PAGE }),
-        ),
-      );
-      if (!res.ok) return res;
-      const found = (res.value.messages ?? []).find((m) => m.metadata?.event_type === f.eventType && (m.metadata.event_payload as Record<string, unknown> | undefined)?.card_id === f.cardId);
-      return { ok: true, value: found?.ts };
+      // Every page since the card was stored: in a busy channel more than one page of messages can
+      // follow it, and a card missed here would be posted a second time.
+      let cursor: string | undefined;
+      for (;;) {
+        const page = cursor ? { cursor } : {};
+        const res = await call(method, channel, PRIORITY.person, true, () =>
+          webCall(() =>
+            f.threadTs
+              ? client.conversations.replies({ channel, ts: f.threadTs, oldest, include_all_metadata: true, limit: HISTORY_PAGE, ...page })
+              : client.conversations.history({ channel, oldest, include_all_metadata: true, limit: HISTORY_PAGE, ...page }),
+          ),
+        );
+        if (!res.ok) return res;
+        const found = (res.value.messages ?? []).find((m) => m.metadata?.event_type === f.eventType && (m.metadata.event_payload as Record<string, unknown> | undefined)?.card_id === f.cardId);
+        if (found) return { ok: true, value: found.ts };
+        cursor = res.value.has_more ? res.value.response_metadata?.next_cursor : undefined;
+        if (!cursor) return { ok: true, value: undefined };
+      }
     },
 
     idle: (ms) => queue.idle(ms),

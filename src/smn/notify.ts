@@ -23,7 +23,9 @@ export async function handleNotification(
   const from = smnSourceNote(m.topic_urn);
   const log = { message_id: m.message_id, topic_urn: m.topic_urn, channel };
 
-  let posted: { ok: true; ts: string } | { ok: false; error: string };
+  // `ts` is missing when the card is stored but not yet in Slack (its post failed on the wire): it is
+  // looked for and posted by the outbox, so SMN must not deliver it again (that would be a second card).
+  let posted: { ok: true; ts?: string } | { ok: false; error: string };
   let instanceId: string | undefined;
   let card: 'instance' | 'plain' = 'plain';
   if (alert.kind === 'instance') {
@@ -31,7 +33,7 @@ export async function handleNotification(
     instanceId = alert.instanceId;
     if (res.ok || res.stage === 'slack') {
       card = 'instance';
-      posted = res.ok ? { ok: true, ts: res.ts } : { ok: false, error: res.error };
+      posted = !res.ok ? { ok: false, error: res.error } : 'queued' in res ? { ok: true } : { ok: true, ts: res.ts };
     } else {
       const e = res.error;
       deps.logger.warn('SMN alert names an instance that could not be read: posting it without buttons', { ...log, instance_id: alert.instanceId, code: e.code, request_id: e.requestId });
@@ -59,8 +61,12 @@ export async function handleNotification(
     deps.logger.error('SMN alert could not be posted; SMN will deliver it again', { ...log, error: posted.error });
     return { status: 502, body: { ok: false, error: posted.error } };
   }
-  const finished = await deps.store.finishSmnMessage(m.message_id, token, deps.now(), `posted ${channel}/${posted.ts}`);
+  const finished = await deps.store.finishSmnMessage(m.message_id, token, deps.now(), posted.ts ? `posted ${channel}/${posted.ts}` : `queued ${channel}`);
   if (!finished) deps.logger.warn('SMN message claim was lost while its card was posted', log);
+  if (!posted.ts) {
+    deps.logger.info('SMN alert card queued for Slack', { ...log, instance_id: instanceId ?? null, card });
+    return { status: 200, body: { ok: true, channel, queued: true } };
+  }
   deps.logger.info('SMN alert card posted', { ...log, ts: posted.ts, instance_id: instanceId ?? null, card });
   return { status: 200, body: { ok: true, channel, ts: posted.ts } };
 }

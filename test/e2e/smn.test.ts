@@ -154,6 +154,20 @@ describe('Notification', () => {
     expect(instanceReads(h.sim, id)).toHaveLength(1);
   });
 
+  test('a post lost on the wire (Slack 500): 200 queued, so SMN does not deliver again; the card is looked for, posted once, and a redelivery posts nothing', async () => {
+    const id = h.addInstance('FAILED');
+    const channel = h.freshChannel();
+    h.slack.fault({ method: 'chat.postMessage', status: 500, times: 1, match: id });
+    const first = await topic.publish({ message: JSON.stringify({ channel, instance_id: id, title: 'Lost on the wire' }) });
+    expect([first.status, JSON.parse(first.answer)]).toEqual([200, { ok: true, channel, queued: true }]);
+    const card = await waitFor(() => h.channelMessages(channel).find((m) => JSON.stringify(m.blocks).includes(id)), 30_000, 'the card, posted by the outbox loop');
+    expect(h.slack.calls.some((c) => c.method === 'conversations.history' && c.args.channel === channel)).toBe(true);
+    const again = await topic.deliver(first.body);
+    expect([again.status, JSON.parse(again.answer)]).toEqual([200, { ok: true, duplicate: true }]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.channelMessages(channel)).toEqual([card]);
+  }, 60_000);
+
   test('an instance SecMaster does not know is still shown: a plain card that says why, no buttons', async () => {
     const channel = h.freshChannel();
     const d = await topic.publish({ message: JSON.stringify({ channel, instance_id: 'no-such-instance', title: 'Ghost alert' }) });

@@ -30,6 +30,7 @@ function fakeClient(script: Record<string, Array<Error | Record<string, unknown>
     views: { publish: run('views.publish') },
     usergroups: { users: { list: run('usergroups.users.list') } },
     users: { info: run('users.info') },
+    conversations: { history: run('conversations.history'), replies: run('conversations.replies') },
   } as unknown as WebClient;
   return { client, calls };
 }
@@ -153,5 +154,31 @@ describe('reads the policy needs', () => {
   it("a user's own team from users.info", async () => {
     const { client } = fakeClient({ 'users.info': [{ ok: true, user: { id: 'U1', team_id: 'T0OTHER' } }] });
     expect(await settled(gateway(client).gw.userTeam('U1'))).toBe('T0OTHER');
+  });
+});
+
+describe('finding a card by its metadata (before a post is repeated)', () => {
+  const card = (ts: string, cardId: string) => ({ ts, metadata: { event_type: 'playbook_card', event_payload: { card_id: cardId } } });
+
+  it('reads every page since the card was stored: a card behind a full page of newer messages is found, not posted again', async () => {
+    const { client, calls } = fakeClient({
+      'conversations.history': [
+        { ok: true, messages: [card('3.0', 'other'), { ts: '2.9' }], has_more: true, response_metadata: { next_cursor: 'page-2' } },
+        { ok: true, messages: [card('1.5', 'mine')], has_more: false },
+      ],
+    });
+    const found = await settled(gateway(client).gw.findCardMessage('C1', { eventType: 'playbook_card', cardId: 'mine', sinceMs: 1_000 }));
+    expect(found).toEqual({ ok: true, value: '1.5' });
+    expect(calls.map((c) => [c.method, c.args.cursor])).toEqual([
+      ['conversations.history', undefined],
+      ['conversations.history', 'page-2'],
+    ]);
+    expect(calls[0]!.args).toMatchObject({ channel: 'C1', include_all_metadata: true });
+  });
+
+  it('no page carries it: undefined, after the last page', async () => {
+    const { client, calls } = fakeClient({ 'conversations.history': [{ ok: true, messages: [card('3.0', 'other')], has_more: false }] });
+    expect(await settled(gateway(client).gw.findCardMessage('C1', { eventType: 'playbook_card', cardId: 'mine', sinceMs: 1_000 }))).toEqual({ ok: true, value: undefined });
+    expect(calls).toHaveLength(1);
   });
 });

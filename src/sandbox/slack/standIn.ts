@@ -239,11 +239,15 @@ export async function startSlackStandIn(opts: SlackStandInOptions): Promise<Slac
             ? messages.filter((m) => m.channel === channel && !m.threadTs && Number(m.ts) >= oldest).reverse()
             : messages.filter((m) => m.channel === channel && (m.ts === parent || m.threadTs === parent) && Number(m.ts) >= oldest);
         const limit = Math.min(1000, Math.max(1, Number(args.limit ?? 100)));
+        // Slack pages with an opaque cursor; here it is the offset of the next page.
+        const from = Math.max(0, Number(args.cursor ?? 0) || 0);
+        const more = found.length > from + limit;
         return {
           body: {
             ok: true,
-            messages: found.slice(0, limit).map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(m.threadTs ? { thread_ts: m.threadTs } : {}), ...(m.botId ? { bot_id: m.botId } : {}), ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}) })),
-            has_more: found.length > limit,
+            messages: found.slice(from, from + limit).map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(m.threadTs ? { thread_ts: m.threadTs } : {}), ...(m.botId ? { bot_id: m.botId } : {}), ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}) })),
+            has_more: more,
+            ...(more ? { response_metadata: { next_cursor: String(from + limit) } } : {}),
           },
         };
       }

@@ -248,16 +248,19 @@ export function createCardService(
         return res.ok ? { ok: true, ts: res.value.ts } : res;
       }
       const { posting } = await postNew(input);
-      if (!Number.isFinite(answerWithinMs)) {
-        const res = await posting;
-        return res.ok ? { ok: true, ts: res.value.ts } : res;
-      }
       let timer: NodeJS.Timeout | undefined;
-      const waited = new Promise<'late'>((resolve) => {
-        timer = setTimeout(() => resolve('late'), answerWithinMs);
-      });
-      const first = await Promise.race([posting, waited]);
-      clearTimeout(timer);
+      // Without a time limit the caller waits for Slack's answer; either way one rule below decides.
+      const waited = Number.isFinite(answerWithinMs)
+        ? new Promise<'late'>((resolve) => {
+            timer = setTimeout(() => resolve('late'), answerWithinMs);
+          })
+        : undefined;
+      let first: SlackResult<{ ts: string }> | 'late';
+      try {
+        first = waited ? await Promise.race([posting, waited]) : await posting;
+      } finally {
+        clearTimeout(timer);
+      }
       // The card is stored and the outbox loop finishes it: to the sender that is "queued", not a failure to repeat.
       if (first !== 'late' && !first.ok && mayHavePosted(first.error)) return { ok: true, queued: true };
       if (first === 'late') {

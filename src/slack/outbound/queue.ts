@@ -139,7 +139,9 @@ export function createOutboundQueue(opts: {
     try {
       outcome = await call.send();
     } catch (err) {
-      outcome = { kind: 'error', error: err instanceof Error ? err.message : 'unknown_error', transient: false };
+      // A throw is the bot's side failing (the store behind a card update), not Slack's answer: transient, so
+      // only calls that may be repeated (stored updates, reads) are, and a post never is.
+      outcome = { kind: 'error', error: err instanceof Error ? err.message : 'unknown_error', transient: true };
     }
     inFlight--;
     if (call.key !== undefined) busyKeys.delete(call.key);
