@@ -111,6 +111,9 @@ export function createWorkflowStepService(deps: {
 
   /** Carries a claimed step to its end, renewing its lease meanwhile; false when it must wait. */
   async function carry(step: WorkflowStep): Promise<boolean> {
+    // A claim can run out while the steps claimed before it in one pass are carried, and another
+    // replica take the step over: carry it only while this claim still holds it (a fence before the call).
+    if (!(await deps.store.renewWorkflowStep(step.executionId, step.token, now() + leaseMs))) return false;
     const renewal = setInterval(() => {
       deps.store.renewWorkflowStep(step.executionId, step.token, now() + leaseMs).catch(() => undefined);
     }, Math.max(1, Math.floor(leaseMs / 3)));

@@ -170,3 +170,20 @@ test('an unknown callback ID ends with an error naming it', async () => {
   await service.run(event({ callbackId: 'delete_everything' }));
   expect(completions[0]!.result).toEqual({ kind: 'error', error: expect.stringContaining('This app has no step "delete_everything"') });
 });
+
+test('a step another replica took over while this pass carried an earlier one is not run here (its claim is checked before the call)', async () => {
+  for (const executionId of ['Fx-1', 'Fx-2']) await store.claimWorkflowStep({ executionId, callbackId: 'retry_playbook_instance', teamId: 'T0TEAM', inputs: { instance_id: 'inst-1', requested_by: 'U0AAA' } }, clock, LEASE);
+  clock += LEASE;
+  let takenOver: string[] = [];
+  const { service, requests } = build({
+    outcome: async () => {
+      // The first step's call is slow: meanwhile every claim of this pass runs out and another replica claims them.
+      clock += 2 * LEASE;
+      takenOver = (await store.claimStaleWorkflowSteps(clock, LEASE, 20)).map((s) => s.executionId);
+      return done;
+    },
+  });
+  await service.resumeStale();
+  expect(takenOver).toEqual(['Fx-1', 'Fx-2']);
+  expect(requests).toHaveLength(1);
+});
