@@ -184,7 +184,6 @@ export async function startApp(deps: Deps, opts: { port: number; host?: string; 
         // Card updates still waiting for Slack's limit stay stored for the next replica; those already due go out now.
         await deps.gateway.idle(Math.max(0, Math.min(1_000, limit - Date.now())));
         await deps.outbox.stop();
-        await deps.store.releaseOutboxLeases(deps.watcher.owner).catch(() => undefined);
         await deps.expiry.stop();
         await deps.store.close().catch(() => undefined);
         await deps.dispatcher.close().catch(() => undefined);

@@ -13,7 +13,7 @@ import { createInstanceQueries } from './operations/queries';
 import { createAttemptRecovery } from './operations/recovery';
 import { createWatcher } from './operations/watcher';
 import { createPolicyHolder } from './policy/holder';
-import { loadPolicy } from './policy/load';
+import { loadPolicy, POLICY_VARIABLE } from './policy/load';
 import { createHomeTeamDirectory } from './policy/homeTeams';
 import { createUserGroupDirectory } from './policy/usergroups';
 import { createAuthenticator } from './secmaster/auth';
@@ -26,7 +26,7 @@ import { boltLogger } from './slack/boltLogger';
 import { createCardService, createCardWatchSink } from './slack/cards/cardService';
 import { createOutboxLoop, OUTBOX_LEASE_MS } from './slack/cards/outboxLoop';
 import { createRecoveredPresenter } from './slack/present/recovered';
-import { createSlackGateway } from './slack/gateway';
+import { createSlackGateway, type SlackCallOutcome } from './slack/gateway';
 import { policyTeamMismatch, resolveBotIdentity, SlackStartupError } from './slack/identity';
 import { openStoreAtStartup } from './startup/openStore';
 import { createInFlight } from './util/inflight';
@@ -112,11 +112,15 @@ export async function buildDeps(config: ConnectedConfig, opts: BuildOptions) {
   });
   // Logged before the check: a newcomer learns the team ID here even when the policy names another.
   logger.info('Slack identity checked with auth.test', { team: identity.teamId, enterprise: identity.enterpriseId, bot_user: identity.botUserId });
-  const mismatch = policyTeamMismatch(policy.get().slack_team_id, identity, config.policy.kind === 'file' ? config.policy.file : 'PLAYBOOK_POLICY');
+  const mismatch = policyTeamMismatch(policy.get().slack_team_id, identity, config.policy.kind === 'file' ? config.policy.file : POLICY_VARIABLE);
   if (mismatch) {
     await store.close().catch(() => undefined);
     throw new SlackStartupError(mismatch);
   }
+  const observeSlack = (method: string, outcome: SlackCallOutcome, error?: string) => {
+    metrics.slackApiCalls.inc({ method, outcome });
+    if (outcome !== 'ok') metrics.slackApiErrors.inc({ method, error: error ?? outcome });
+  };
   const gateway = createSlackGateway({
     client: webClient,
     redact: logger.redact.strings,
@@ -126,10 +130,7 @@ export async function buildDeps(config: ConnectedConfig, opts: BuildOptions) {
     leaseMs: OUTBOX_LEASE_MS,
     logger,
     now,
-    observe: (method, outcome, error) => {
-      metrics.slackApiCalls.inc({ method, outcome });
-      if (outcome !== 'ok') metrics.slackApiErrors.inc({ method, error: error ?? outcome });
-    },
+    observe: observeSlack,
   });
   const usergroups = createUserGroupDirectory({
     fetchMembers: (g) => gateway.usergroupMembers(g),
@@ -204,10 +205,7 @@ export async function buildDeps(config: ConnectedConfig, opts: BuildOptions) {
     render: renderStepResult,
     completer: createFunctionCompleter({
       client: webClient,
-      observe: (method, outcome, error) => {
-        metrics.slackApiCalls.inc({ method, outcome });
-        if (outcome !== 'ok') metrics.slackApiErrors.inc({ method, error: error ?? outcome });
-      },
+      observe: observeSlack,
     }),
     defaultWorkspaceId: config.secmaster.workspaceId,
     logger,

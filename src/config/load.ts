@@ -23,7 +23,7 @@ export function runsSandbox(env: Env): boolean {
 export function planStart(env: Env): StartPlan {
   const configured = deploymentVariablesSet(env);
   const onHeroku = isSet(env, HEROKU_MARKER);
-  if (runsSandbox(env)) {
+  if (configured.length === 0 && !onHeroku) {
     // The sandbox honours only the process's own settings.
     const { values, problems } = parseVariables(env, ['PORT', 'LOG_LEVEL']);
     if (problems.length > 0) throw new ConfigError(problems);

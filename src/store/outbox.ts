@@ -3,7 +3,7 @@ import { count, row, rows, run } from './step';
 import type { CardIntent, OutboxStore, PendingUpdate } from './types';
 
 /**
- * Cards to post and card updates to send, kept until Slack has them (see migration 5). Every
+ * Cards to post and card updates to send, kept until Slack has them (see migration 6). Every
  * hand-over is one statement, so two replicas never both take the same intent, version or reply.
  */
 interface IntentRow {

@@ -125,6 +125,9 @@ describe('the secret list', () => {
   it('is the list a valid configuration carries: one list, not two', () => {
     const env = { SLACK_BOT_TOKEN: SECRET.SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET: SECRET.SLACK_SIGNING_SECRET, SECMASTER_REGION: 'ap-southeast-1', SECMASTER_PROJECT_ID: 'p-1', SECMASTER_WORKSPACE_ID: 'w-1', HUAWEICLOUD_IAM_DOMAIN: 'd', HUAWEICLOUD_IAM_USER: 'u', HUAWEICLOUD_IAM_PASSWORD: ' pass word ', HUAWEICLOUD_SDK_SK: SECRET.HUAWEICLOUD_SDK_SK };
     expect(loadConfig(env).secrets).toEqual(secretsFromEnv(env));
+    // And what that list is, written out (the line above alone would hold for any list both share).
+    const expected = [SECRET.SLACK_BOT_TOKEN, SECRET.SLACK_SIGNING_SECRET, ' pass word ', 'pass word', SECRET.HUAWEICLOUD_SDK_SK];
+    expect([...loadConfig(env).secrets].sort()).toEqual([...expected].sort());
   });
 
   it('an IAM password is hidden exactly as given and trimmed (a copy that lost its spaces is hidden too)', () => {

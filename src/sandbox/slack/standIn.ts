@@ -405,6 +405,7 @@ export async function startSlackStandIn(opts: SlackStandInOptions): Promise<Slac
   };
 }
 
+/** Its own small JSON reader: the stand-in imports nothing of the bot it stands in for. */
 function parseObject(raw: string): unknown {
   try {
     return JSON.parse(raw) as unknown;

@@ -89,6 +89,8 @@ export function createOutboxLoop(deps: {
       if (timer) clearTimeout(timer);
       await running;
       await Promise.all([...resuming]);
+      // What this replica still holds goes back at once, so the next replica need not wait out the leases.
+      await deps.store.releaseOutboxLeases(deps.owner).catch(() => undefined);
     },
     runOnce,
   };

@@ -43,10 +43,6 @@ interface Job {
 
 export interface OutboundQueue {
   enqueue<T>(call: QueuedCall<T>): Promise<QueueResult<T>>;
-  /** Whether a call with this key is waiting or in flight. */
-  has(key: string): boolean;
-  /** Calls waiting (not in flight). */
-  pending(): number;
   /** Resolves when nothing is waiting or in flight, or after `ms`; true when idle. */
   idle(ms: number): Promise<boolean>;
 }
@@ -166,8 +162,6 @@ export function createOutboundQueue(opts: {
         pump();
       });
     },
-    has: (key) => byKey.has(key) || busyKeys.has(key),
-    pending: () => waiting.length,
     idle(ms) {
       if (waiting.length === 0 && inFlight === 0) return Promise.resolve(true);
       return new Promise<boolean>((resolve) => {
