@@ -1,3 +1,4 @@
+import { WORKSPACE_ID_PATTERN } from '../core';
 import { LOG_LEVELS } from '../log';
 import type { z } from 'zod';
 import { DEFAULT_SLACK_API_URL } from '../slack/webApiOptions';
@@ -64,7 +65,7 @@ export { DEFAULT_SLACK_API_URL };
 /** Where the embedded store lives when DATABASE_URL is not set (the audit export shares it). */
 const DEFAULT_DATABASE_URL = 'sqlite:data/playbook-bot.sqlite';
 
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const ID_PATTERN = WORKSPACE_ID_PATTERN;
 
 export const VARIABLES = {
   PORT: variable({ group: 'process', parse: wholeNumber(0, 65535), default: 3000 }),

@@ -28,6 +28,8 @@ export function sameInstance(a: InstanceRef, b: InstanceRef): boolean {
 
 /** An instance ID as people may write it (spec section 4: 1–64 characters of `[A-Za-z0-9_-]`); workspace IDs follow the same rule. */
 export const INSTANCE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** SecMaster's workspace and project IDs follow the same rule. */
+export const WORKSPACE_ID_PATTERN = INSTANCE_ID_PATTERN;
 
 export function isInstanceId(s: string): boolean {
   return INSTANCE_ID_PATTERN.test(s);

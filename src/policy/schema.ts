@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from './duration';
-import { PERMISSIONS, VIAS, SLACK_CHANNEL_ID_HINT, SLACK_CHANNEL_ID_PATTERN, SLACK_USER_ID_PATTERN, SLACK_USERGROUP_ID_PATTERN } from '../core';
+import { PERMISSIONS, VIAS, SLACK_CHANNEL_ID_HINT, SLACK_CHANNEL_ID_PATTERN, SLACK_USER_ID_PATTERN, SLACK_USERGROUP_ID_PATTERN, WORKSPACE_ID_PATTERN } from '../core';
 
 /**
  * The policy file (`shared/spec/interface.md` section 5) as a strict zod schema: an unknown key, an
@@ -11,7 +11,7 @@ const userId = z.string().refine((s) => s === '*' || SLACK_USER_ID_PATTERN.test(
 const usergroupId = z.string().regex(SLACK_USERGROUP_ID_PATTERN, 'must be a Slack user group ID like "S0SOC"');
 const channelId = z.string().regex(SLACK_CHANNEL_ID_PATTERN, SLACK_CHANNEL_ID_HINT);
 // The same rule as SECMASTER_WORKSPACE_ID (config.ts) and a button's workspace_id.
-const workspaceId = z.string({ error: 'must be a SecMaster workspace ID' }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a SecMaster workspace ID (1–64 letters, digits, - and _)');
+const workspaceId = z.string({ error: 'must be a SecMaster workspace ID' }).regex(WORKSPACE_ID_PATTERN, 'must be a SecMaster workspace ID (1–64 letters, digits, - and _)');
 const operation = z.enum(PERMISSIONS, { error: 'must be VIEW, RETRY or TERMINATE' });
 // The value is named: a typo like "workflows" must be findable in a long file.
 const via = z.enum(VIAS, { error: (issue) => `unknown via ${JSON.stringify(issue.input)}: must be ${VIAS.slice(0, -1).join(', ')} or ${VIAS.at(-1)}` });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { canonicalInstanceId, INSTANCE_ID_PATTERN, SLACK_USER_ID_PATTERN } from '../core';
+import { canonicalInstanceId, INSTANCE_ID_PATTERN, SLACK_USER_ID_PATTERN, WORKSPACE_ID_PATTERN } from '../core';
 
 /**
  * The inputs of a Workflow Builder step (spec section 10), checked like a command's text: a bad
@@ -18,7 +18,7 @@ const stepInputs = z.object({
   reason: optionalText(1000, 'must be text'),
   workspace_id: z.preprocess(
     (v) => (v === null || v === '' ? undefined : v),
-    z.string({ error: 'must be a SecMaster workspace ID' }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a SecMaster workspace ID (1–64 letters, digits, - and _)').optional(),
+    z.string({ error: 'must be a SecMaster workspace ID' }).regex(WORKSPACE_ID_PATTERN, 'must be a SecMaster workspace ID (1–64 letters, digits, - and _)').optional(),
   ),
 });
 

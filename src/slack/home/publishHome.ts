@@ -37,8 +37,9 @@ async function instanceNames(
   for (const a of known) if (a.instanceName) names.set(a.instanceId, a.instanceName);
   const wanted = new Map<string, string | undefined>();
   for (const r of rows) if (r.instance_id && !names.has(r.instance_id)) wanted.set(r.instance_id, r.workspace_id);
-  for (const id of [...wanted.keys()]) {
-    const [a] = await deps.store.listApprovals({ instanceId: id, limit: 1 });
+  // The stored approvals of each instance, read together.
+  const stored = await Promise.all([...wanted.keys()].map(async (id) => [id, (await deps.store.listApprovals({ instanceId: id, limit: 1 }))[0]] as const));
+  for (const [id, a] of stored) {
     if (a?.instanceName) {
       names.set(id, a.instanceName);
       wanted.delete(id);
