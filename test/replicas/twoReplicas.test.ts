@@ -169,7 +169,9 @@ async function killWatcherAndMeasure(policyFile: string, midPoll: boolean): Prom
   const firstRead = await waitFor(() => sim.calls.find((x) => x.method === 'GET' && x.path.endsWith(`/${id}`) && x.at > killedAt), 20_000, 'a read by the surviving replica');
   sim.faults.clear();
   sim.state.setStatus(WS, id, 'FINISHED');
-  await waitFor(() => card.text.includes('FINISHED'), 10_000, 'FINISHED after the watching replica died');
+  // The final update goes through chat.update at Slack's real tier (about 50 a minute per workspace,
+  // shared with the dead replica's calls): after a busy minute it may wait for the window, up to 61 s.
+  await waitFor(() => card.text.includes('FINISHED'), 65_000, 'FINISHED after the watching replica died');
   expect(operationPosts(id)).toHaveLength(1);
   await startReplica(policyFile);
   return (firstRead.at - killedAt) / 1000;
@@ -182,4 +184,4 @@ test('killing the replica that watches an instance does not stop its card; the o
   console.log(`take-over after SIGKILL of the watching replica: ${between.toFixed(2)} s between polls (poll interval ≤ 400 ms), ${mid.toFixed(2)} s mid-poll (lease 15 s)`);
   expect(between).toBeLessThan(2);
   expect(mid).toBeLessThan(16.5);
-}, 90_000);
+}, 240_000);
